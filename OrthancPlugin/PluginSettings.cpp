@@ -1,0 +1,127 @@
+#include "OrthancPlugin/PluginSettings.h"
+
+#include "inference/DeviceName.h"
+
+#include <nlohmann/json.hpp>
+
+namespace iris::plugin
+{
+namespace
+{
+using Json = nlohmann::json;
+
+constexpr const char* kSection = "Iris";
+constexpr int kMaxThreads = 256;
+
+class SectionReader
+{
+public:
+  SectionReader(const Json& section, std::vector<std::string>& warnings)
+      : section_(section), warnings_(warnings)
+  {
+  }
+
+  std::string string(const char* key, const std::string& fallback)
+  {
+    if (!section_.contains(key))
+    {
+      return fallback;
+    }
+    const Json& value = section_.at(key);
+    if (!value.is_string() || value.get<std::string>().empty())
+    {
+      warn(key, "expected a non-empty string, got " + value.dump(), "\"" + fallback + "\"");
+      return fallback;
+    }
+    return value.get<std::string>();
+  }
+
+  int integer(const char* key, int fallback, int minimum, int maximum)
+  {
+    if (!section_.contains(key))
+    {
+      return fallback;
+    }
+    const Json& value = section_.at(key);
+    if (!value.is_number_integer() || value.get<long long>() < minimum ||
+        value.get<long long>() > maximum)
+    {
+      warn(key,
+           "expected an integer from " + std::to_string(minimum) + " to " +
+               std::to_string(maximum) + ", got " + value.dump(),
+           std::to_string(fallback));
+      return fallback;
+    }
+    return value.get<int>();
+  }
+
+  void warn(const char* key, const std::string& problem, const std::string& fallback)
+  {
+    warnings_.push_back(std::string(kSection) + "." + key + ": " + problem + "; using " +
+                        fallback);
+  }
+
+private:
+  const Json& section_;
+  std::vector<std::string>& warnings_;
+};
+
+std::filesystem::path resolve(const std::filesystem::path& folder, const std::string& value)
+{
+  const std::filesystem::path path(value);
+  return path.is_absolute() || folder.empty() ? path : folder / path;
+}
+} // namespace
+
+SettingsResult parsePluginSettings(const std::string& orthancConfigurationJson,
+                                   const SettingsDefaults& defaults)
+{
+  SettingsResult result;
+  Json configuration = Json::parse(orthancConfigurationJson, nullptr, false, true);
+  if (configuration.is_discarded() || !configuration.is_object())
+  {
+    result.warnings.push_back("The Orthanc configuration is not a JSON object; the Iris plugin "
+                              "uses its defaults");
+    configuration = Json::object();
+  }
+
+  Json section = Json::object();
+  if (configuration.contains(kSection))
+  {
+    if (configuration[kSection].is_object())
+    {
+      section = configuration[kSection];
+    }
+    else
+    {
+      result.warnings.push_back(std::string(kSection) +
+                                ": expected an object; the Iris plugin uses its defaults");
+    }
+  }
+
+  std::string storageFolder = "OrthancStorage";
+  if (configuration.contains("StorageDirectory") && configuration["StorageDirectory"].is_string())
+  {
+    storageFolder = configuration["StorageDirectory"].get<std::string>();
+  }
+
+  SectionReader reader(section, result.warnings);
+  PluginSettings& settings = result.settings;
+  const auto defaultDatabase = resolve(defaults.configurationFolder, storageFolder) / "iris" /
+                               "iris.sqlite";
+  settings.databasePath =
+      resolve(defaults.configurationFolder, reader.string("DatabasePath", defaultDatabase));
+  settings.modelPath =
+      resolve(defaults.configurationFolder, reader.string("ModelPath", defaults.modelPath));
+
+  settings.device = reader.string("Device", "auto");
+  if (!inference::isValidDeviceName(settings.device))
+  {
+    reader.warn("Device", "expected \"auto\", \"cpu\" or \"cuda\", got \"" + settings.device + "\"",
+                "\"auto\"");
+    settings.device = "auto";
+  }
+  settings.threads = reader.integer("Threads", defaults.threads, 1, kMaxThreads);
+  return result;
+}
+} // namespace iris::plugin

@@ -1,0 +1,98 @@
+#include "OrthancPlugin/PluginSettings.h"
+
+#include <gtest/gtest.h>
+
+namespace iris::plugin
+{
+namespace
+{
+SettingsDefaults defaults()
+{
+  SettingsDefaults value;
+  value.configurationFolder = "/etc/orthanc";
+  value.modelPath = "/usr/share/orthanc-iris/models/iris-default.pt";
+  value.threads = 3;
+  return value;
+}
+
+bool mentions(const std::vector<std::string>& warnings, const std::string& text)
+{
+  for (const auto& warning : warnings)
+  {
+    if (warning.find(text) != std::string::npos)
+    {
+      return true;
+    }
+  }
+  return false;
+}
+
+TEST(PluginSettings, DefaultsWithoutAnIrisSection)
+{
+  const auto result = parsePluginSettings(R"({"StorageDirectory": "/var/lib/orthanc/db"})",
+                                          defaults());
+  EXPECT_TRUE(result.warnings.empty());
+  EXPECT_EQ(result.settings.databasePath, "/var/lib/orthanc/db/iris/iris.sqlite");
+  EXPECT_EQ(result.settings.modelPath, "/usr/share/orthanc-iris/models/iris-default.pt");
+  EXPECT_EQ(result.settings.device, "auto");
+  EXPECT_EQ(result.settings.threads, 3);
+}
+
+TEST(PluginSettings, ReadsEveryKey)
+{
+  const auto result = parsePluginSettings(R"({"Iris": {"DatabasePath": "/data/iris.db",
+      "ModelPath": "/models/m.pt", "Device": "cpu", "Threads": 2}})",
+                                          defaults());
+  EXPECT_TRUE(result.warnings.empty());
+  EXPECT_EQ(result.settings.databasePath, "/data/iris.db");
+  EXPECT_EQ(result.settings.modelPath, "/models/m.pt");
+  EXPECT_EQ(result.settings.device, "cpu");
+  EXPECT_EQ(result.settings.threads, 2);
+}
+
+TEST(PluginSettings, RelativePathsFollowTheConfigurationFolder)
+{
+  const auto result =
+      parsePluginSettings(R"({"Iris": {"DatabasePath": "iris/db.sqlite"}})", defaults());
+  EXPECT_EQ(result.settings.databasePath, "/etc/orthanc/iris/db.sqlite");
+}
+
+TEST(PluginSettings, BadValuesFallBackAndNameTheKey)
+{
+  const auto result = parsePluginSettings(
+      R"({"Iris": {"Threads": "many", "Device": "tpu", "ModelPath": 7}})", defaults());
+  EXPECT_EQ(result.settings.threads, 3);
+  EXPECT_EQ(result.settings.device, "auto");
+  EXPECT_EQ(result.settings.modelPath, "/usr/share/orthanc-iris/models/iris-default.pt");
+  EXPECT_TRUE(mentions(result.warnings, "Iris.Threads"));
+  EXPECT_TRUE(mentions(result.warnings, "Iris.Device"));
+  EXPECT_TRUE(mentions(result.warnings, "Iris.ModelPath"));
+  EXPECT_EQ(result.warnings.size(), 3u);
+}
+
+TEST(PluginSettings, ThreadsOutOfRangeIsRefused)
+{
+  for (const char* value : {"0", "-4", "100000", "2.5"})
+  {
+    const auto result =
+        parsePluginSettings(std::string(R"({"Iris": {"Threads": )") + value + "}}", defaults());
+    EXPECT_EQ(result.settings.threads, 3) << value;
+    EXPECT_TRUE(mentions(result.warnings, "Iris.Threads")) << value;
+  }
+}
+
+TEST(PluginSettings, SectionThatIsNotAnObject)
+{
+  const auto result = parsePluginSettings(R"({"Iris": [1, 2]})", defaults());
+  EXPECT_EQ(result.settings.device, "auto");
+  EXPECT_TRUE(mentions(result.warnings, "Iris"));
+}
+
+TEST(PluginSettings, UnparsableConfigurationUsesDefaults)
+{
+  const auto result = parsePluginSettings("{not json", defaults());
+  EXPECT_EQ(result.settings.threads, 3);
+  EXPECT_FALSE(result.warnings.empty());
+}
+} // namespace
+} // namespace iris::plugin

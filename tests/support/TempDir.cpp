@@ -1,0 +1,24 @@
+#include "tests/support/TempDir.h"
+
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+
+namespace iris::test
+{
+TempDir::TempDir()
+{
+  std::string pattern = (std::filesystem::temp_directory_path() / "iris-test-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr)
+  {
+    throw std::runtime_error("mkdtemp failed for " + pattern);
+  }
+  path_ = pattern;
+}
+
+TempDir::~TempDir()
+{
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+} // namespace iris::test

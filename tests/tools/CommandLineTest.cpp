@@ -1,0 +1,38 @@
+#include "iris/Version.h"
+#include "tests/support/Process.h"
+
+#include <gtest/gtest.h>
+
+namespace iris::test
+{
+namespace
+{
+TEST(IrisCli, VersionPrintsTheProjectVersion)
+{
+  const auto result = runProcess({IRIS_CLI_PATH, "--version"});
+  EXPECT_EQ(result.exitCode, 0);
+  EXPECT_EQ(result.output, std::string("iris ") + kVersion + "\n");
+}
+
+TEST(IrisCli, HelpListsUsage)
+{
+  const auto result = runProcess({IRIS_CLI_PATH, "--help"});
+  EXPECT_EQ(result.exitCode, 0);
+  EXPECT_NE(result.output.find("Usage: iris <command>"), std::string::npos);
+}
+
+TEST(IrisCli, UnknownCommandFailsWithItsName)
+{
+  const auto result = runProcess({IRIS_CLI_PATH, "frobnicate"});
+  EXPECT_EQ(result.exitCode, 2);
+  EXPECT_NE(result.output.find("unknown command \"frobnicate\""), std::string::npos);
+}
+
+TEST(IrisCli, NoArgumentsIsAUsageError)
+{
+  const auto result = runProcess({IRIS_CLI_PATH});
+  EXPECT_EQ(result.exitCode, 2);
+  EXPECT_NE(result.output.find("Usage"), std::string::npos);
+}
+} // namespace
+} // namespace iris::test

@@ -1,0 +1,79 @@
+#include "tools/CommandLine.h"
+
+#include "iris/Version.h"
+
+#include <exception>
+#include <iomanip>
+#include <ostream>
+
+namespace iris::cli
+{
+namespace
+{
+constexpr int kUsageError = 2;
+
+void printHelp(std::ostream& out)
+{
+  out << "iris " << kVersion << ": " << kProductName << " offline tool\n\n"
+      << "Usage: iris <command> [arguments]\n"
+      << "       iris --help | --version\n\n"
+      << "Commands:\n";
+  for (const auto& command : allCommands())
+  {
+    out << "  " << std::left << std::setw(18) << command.name << command.summary << "\n";
+  }
+  out << "\nRun `iris <command> --help` for a command's arguments.\n";
+}
+} // namespace
+
+std::vector<Command> allCommands()
+{
+  return {};
+}
+
+int runCommandLine(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
+{
+  if (args.empty())
+  {
+    printHelp(err);
+    return kUsageError;
+  }
+  const std::string& first = args.front();
+  if (first == "--help" || first == "-h" || first == "help")
+  {
+    printHelp(out);
+    return 0;
+  }
+  if (first == "--version" || first == "-V")
+  {
+    out << "iris " << kVersion << "\n";
+    return 0;
+  }
+  for (const auto& command : allCommands())
+  {
+    if (command.name != first)
+    {
+      continue;
+    }
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (!rest.empty() && (rest.front() == "--help" || rest.front() == "-h"))
+    {
+      out << "Usage: iris " << command.name << " " << command.usage << "\n\n"
+          << command.summary << "\n";
+      return 0;
+    }
+    try
+    {
+      return command.run(rest, out, err);
+    }
+    catch (const std::exception& error)
+    {
+      err << "iris " << command.name << ": " << error.what() << "\n";
+      return 1;
+    }
+  }
+  err << "iris: unknown command \"" << first << "\"\n\n";
+  printHelp(err);
+  return kUsageError;
+}
+} // namespace iris::cli

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace iris::cli
+{
+struct Command
+{
+  std::string name;
+  std::string usage;   // arguments after the command name
+  std::string summary; // one line for `iris --help`
+  std::function<int(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)>
+      run;
+};
+
+// Every subcommand the `iris` tool offers, in help order.
+std::vector<Command> allCommands();
+
+// Runs `iris <args...>`; returns the process exit code. Failures print a message to `err`.
+int runCommandLine(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+} // namespace iris::cli
