@@ -28,7 +28,13 @@ void printHelp(std::ostream& out)
 
 std::vector<Command> allCommands()
 {
-  return {};
+  std::vector<Command> all;
+  for (auto family : {seriesCommands, segCommands, networkCommands, pipelineCommands})
+  {
+    auto commands = family();
+    all.insert(all.end(), commands.begin(), commands.end());
+  }
+  return all;
 }
 
 int runCommandLine(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)

@@ -16,6 +16,12 @@ struct Command
       run;
 };
 
+// Each family of subcommands lives in its own file (tools/<Family>Commands.cpp).
+std::vector<Command> seriesCommands();   // dicom2nifti, nifti2dicom
+std::vector<Command> segCommands();      // nifti2seg, seg2nifti
+std::vector<Command> networkCommands();  // import-checkpoint, check-parity
+std::vector<Command> pipelineCommands(); // segment
+
 // Every subcommand the `iris` tool offers, in help order.
 std::vector<Command> allCommands();
 

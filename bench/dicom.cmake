@@ -1,0 +1,1 @@
+# Series assembly and SEG writing benchmarks

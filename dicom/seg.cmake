@@ -1,0 +1,1 @@
+# DICOM-SEG writer and reader: target_sources(iris_dicom PRIVATE ...)

@@ -1,0 +1,1 @@
+# Series to volume and NIfTI: target_sources(iris_dicom PRIVATE ...)

@@ -1,0 +1,1 @@
+# The Iris network, checkpoints, parity: target_sources(iris_inference PRIVATE ...)

@@ -1,0 +1,1 @@
+# Pre/post-processing, sliding window, strategies: target_sources(iris_inference PRIVATE ...)

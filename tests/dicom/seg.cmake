@@ -1,0 +1,1 @@
+# DICOM-SEG writer/reader suites (iris_add_test_suite)

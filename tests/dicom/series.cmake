@@ -1,0 +1,1 @@
+# Series-to-volume, fixture and NIfTI suites (iris_add_test_suite)

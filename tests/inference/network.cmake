@@ -1,0 +1,1 @@
+# Network, checkpoint and parity suites (iris_add_test_suite)
