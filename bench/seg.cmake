@@ -1,0 +1,1 @@
+# DICOM-SEG writing benchmark
