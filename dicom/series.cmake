@@ -1,1 +1,4 @@
-# Series to volume and NIfTI: target_sources(iris_dicom PRIVATE ...)
+# Series to volume and NIfTI (no torch).
+target_sources(iris_dicom PRIVATE
+  Nifti.cpp
+)

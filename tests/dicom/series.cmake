@@ -1,1 +1,5 @@
-# Series-to-volume, fixture and NIfTI suites (iris_add_test_suite)
+# Series-to-volume, fixture and NIfTI suites.
+iris_add_test_suite(iris_dicom_nifti_tests
+  SOURCES NiftiTest.cpp
+  LIBRARIES iris_dicom
+  LABELS unit)
