@@ -100,16 +100,35 @@ void Database::execute(const std::string& sql)
 
 void Database::transaction(const std::function<void()>& work)
 {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  if (transactionDepth_ > 0)
+  {
+    work();
+    return;
+  }
   execute("BEGIN IMMEDIATE");
+  ++transactionDepth_;
   try
   {
     work();
+    --transactionDepth_;
     execute("COMMIT");
   }
   catch (...)
   {
+    transactionDepth_ = 0;
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
+}
+
+int64_t Database::lastInsertId()
+{
+  return sqlite3_last_insert_rowid(db_);
+}
+
+int Database::changes()
+{
+  return sqlite3_changes(db_);
 }
 } // namespace iris::storage

@@ -2,8 +2,10 @@
 
 #include "storage/Statement.h"
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <string>
 
 struct sqlite3;
@@ -27,11 +29,19 @@ public:
   Statement prepare(const std::string& sql);
   void execute(const std::string& sql);
 
-  // Runs `work` inside one IMMEDIATE transaction; rolls back if it throws.
+  // Runs `work` inside one IMMEDIATE transaction; rolls back if it throws. The connection is
+  // shared by threads, so the transaction also holds the connection's lock: statements from other
+  // threads wait instead of joining it. Nested calls on the same thread join the outer one.
   void transaction(const std::function<void()>& work);
+
+  // Only meaningful inside transaction(), where no other thread can interleave.
+  int64_t lastInsertId();
+  int changes();
 
 private:
   std::filesystem::path path_;
   sqlite3* db_ = nullptr;
+  std::recursive_mutex mutex_;
+  int transactionDepth_ = 0;
 };
 } // namespace iris::storage

@@ -60,6 +60,13 @@ Statement& Statement::bindNull(int index)
   return *this;
 }
 
+Statement& Statement::bindTrailing(int64_t secondToLast, int64_t last)
+{
+  const int count = sqlite3_bind_parameter_count(stmt_);
+  bind(count - 1, secondToLast);
+  return bind(count, last);
+}
+
 bool Statement::step()
 {
   const int rc = sqlite3_step(stmt_);

@@ -24,6 +24,8 @@ public:
   Statement& bind(int index, const std::string& value);
   Statement& bind(int index, const std::vector<uint8_t>& blob);
   Statement& bindNull(int index);
+  // Binds the last two parameters, in order; for statements ending in "... = ? WHERE id = ?".
+  Statement& bindTrailing(int64_t secondToLast, int64_t last);
 
   // Advances to the next row; false once the statement is done.
   bool step();
