@@ -1,0 +1,52 @@
+#pragma once
+
+#include "dicom/MatchRules.h"
+#include "dicom/SegmentDescription.h"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace iris::plugin
+{
+class InvalidTask : public std::invalid_argument
+{
+public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// One class a task segments; its position in the task's list is its output segment number - 1.
+struct TaskClass
+{
+  std::string name;
+  std::optional<std::string> memoryBankClass; // "<dataset>:<label name>"
+  std::optional<dicom::CodedConcept> category;
+  std::optional<dicom::CodedConcept> type;
+  std::optional<std::array<uint8_t, 3>> colour; // sRGB
+};
+
+// A segmentation task as admins declare it (REST or configuration); the JSON form is
+// documented in config/task.schema.json.
+struct TaskDefinition
+{
+  std::string id;
+  std::string description;
+  bool enabled = true;
+  int priority = 0;
+  nlohmann::json match = nlohmann::json::object();
+  dicom::MatchRules rules;
+  std::string strategy = "ensemble";
+  std::vector<TaskClass> classes;
+
+  // Throws InvalidTask naming the offending key. `id` is taken from the document unless given.
+  static TaskDefinition parse(const nlohmann::json& document, const std::string& id = {});
+  nlohmann::json toJson() const;
+};
+
+// Task ids appear in URLs and file names: lower-case letters, digits, '.', '_' and '-'.
+bool isValidTaskId(const std::string& id);
+} // namespace iris::plugin
