@@ -1,0 +1,78 @@
+#include "dicom/SegDicomIo.h"
+#include "dicom/SegErrors.h"
+#include "dicom/SegReaderParts.h"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcsequen.h>
+
+namespace iris::dicom
+{
+namespace
+{
+CodedConcept codeOf(DcmItem* item)
+{
+  if (item == nullptr)
+    return {};
+  CodedConcept code;
+  code.value = stringOf(*item, DCM_CodeValue);
+  if (code.value.empty())
+    code.value = stringOf(*item, DCM_LongCodeValue);
+  if (code.value.empty())
+    code.value = stringOf(*item, DCM_URNCodeValue);
+  code.scheme = stringOf(*item, DCM_CodingSchemeDesignator);
+  code.meaning = stringOf(*item, DCM_CodeMeaning);
+  return code;
+}
+} // namespace
+
+std::vector<SegSegment> readSegmentSequence(DcmItem& dataset, const std::string& what)
+{
+  DcmSequenceOfItems* sequence = nullptr;
+  if (dataset.findAndGetSequence(DCM_SegmentSequence, sequence).bad() || sequence == nullptr ||
+      sequence->card() == 0)
+  {
+    throw SegFormatError(what + " has no SegmentSequence");
+  }
+  std::vector<SegSegment> segments;
+  for (unsigned long n = 0; n < sequence->card(); ++n)
+  {
+    DcmItem& item = *sequence->getItem(n);
+    SegSegment segment;
+    Uint16 number = 0;
+    if (item.findAndGetUint16(DCM_SegmentNumber, number).bad() || number == 0)
+    {
+      throw SegFormatError(what + ": SegmentSequence item " + std::to_string(n + 1) +
+                           " has no valid SegmentNumber");
+    }
+    segment.number = number;
+    auto& description = segment.description;
+    description.labelValue = number;
+    description.label = stringOf(item, DCM_SegmentLabel);
+    description.description = stringOf(item, DCM_SegmentDescription);
+    segment.algorithmType = stringOf(item, DCM_SegmentAlgorithmType);
+    description.algorithmName = stringOf(item, DCM_SegmentAlgorithmName);
+    description.category = codeOf(firstItemOf(item, DCM_SegmentedPropertyCategoryCodeSequence));
+    DcmItem* type = firstItemOf(item, DCM_SegmentedPropertyTypeCodeSequence);
+    description.type = codeOf(type);
+    // The modifier moved into the type code item in 2014; older SEGs keep it beside it.
+    DcmItem* modifier =
+        type ? firstItemOf(*type, DCM_SegmentedPropertyTypeModifierCodeSequence) : nullptr;
+    if (modifier == nullptr)
+      modifier = firstItemOf(item, DCM_SegmentedPropertyTypeModifierCodeSequence);
+    if (modifier != nullptr)
+      description.typeModifier = codeOf(modifier);
+    Uint16 lab[3] = {0, 0, 0};
+    for (unsigned long c = 0; c < 3; ++c)
+      item.findAndGetUint16(DCM_RecommendedDisplayCIELabValue, lab[c], c);
+    description.colour = {lab[0], lab[1], lab[2]};
+    if (DcmItem* algorithm = firstItemOf(item, DCM_SegmentationAlgorithmIdentificationSequence))
+    {
+      if (description.algorithmName.empty())
+        description.algorithmName = stringOf(*algorithm, DCM_AlgorithmName);
+      description.algorithmVersion = stringOf(*algorithm, DCM_AlgorithmVersion);
+    }
+    segments.push_back(std::move(segment));
+  }
+  return segments;
+}
+} // namespace iris::dicom

@@ -1,0 +1,100 @@
+#include "tests/dicom/SegTestSupport.h"
+
+#include "dicom/SegTerminology.h"
+#include "tests/support/Process.h"
+#include "tests/support/SharedData.h"
+#include "tests/support/TempDir.h"
+
+#include <array>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <sstream>
+
+namespace iris::test
+{
+dicom::SegSource sharedSegSource(const std::string& relativePath)
+{
+  return dicom::loadSegSource(sharedDataDir() / relativePath);
+}
+
+dicom::LabelVolume syntheticLabels(const dicom::VolumeGeometry& grid, uint16_t segmentCount)
+{
+  dicom::LabelVolume labels;
+  labels.geometry = grid;
+  labels.voxels.resize(grid.voxelCount());
+  for (size_t k = 0; k < grid.size[2]; ++k)
+    for (size_t j = 0; j < grid.size[1]; ++j)
+      for (size_t i = 0; i < grid.size[0]; ++i)
+      {
+        const size_t value = 1 + (i / 3 + j / 2 + k) % (segmentCount + 1u);
+        const bool absent = value > segmentCount || (k + value) % 3 == 0;
+        labels.at(i, j, k) = absent ? 0 : static_cast<uint16_t>(value);
+      }
+  return labels;
+}
+
+std::vector<dicom::SegmentDescription> testSegments(uint16_t count)
+{
+  static const std::array<const char*, 6> names = {"Liver", "Spleen", "Mass", "Region of interest",
+                                                   "Aorta", "Kidney"};
+  std::vector<dicom::SegmentDescription> segments;
+  for (uint16_t value = 1; value <= count; ++value)
+  {
+    std::string name = names[(value - 1) % names.size()];
+    if (value > names.size())
+      name += " " + std::to_string(value);
+    segments.push_back(dicom::describeSegmentByName(value, name, "IrisTest", "1.2.3"));
+  }
+  return segments;
+}
+
+std::vector<std::string> dciodvfyErrors(const std::filesystem::path& file)
+{
+  const auto result = runProcess({IRIS_DCIODVFY_EXECUTABLE, "-new", file.string()});
+  std::vector<std::string> errors;
+  std::istringstream lines(result.output);
+  std::string line;
+  while (std::getline(lines, line))
+    if (line.rfind("Error", 0) == 0)
+      errors.push_back(line);
+  if (result.output.find("\nSegmentation\n") == std::string::npos &&
+      result.output.rfind("Segmentation\n", 0) != 0)
+    errors.push_back("dciodvfy did not recognise a Segmentation: " + result.output);
+  return errors;
+}
+
+dicom::LabelVolume decodeIndependently(const std::filesystem::path& seg,
+                                       const dicom::SegSource& source)
+{
+  TempDir temp;
+  {
+    std::ofstream uids(temp / "uids.txt");
+    for (const auto& slice : source.series.slices)
+      uids << slice.sopInstanceUid << "\n";
+  }
+  const auto script = sourceDir() / "tests/dicom/SegIndependentDecode.py";
+  const auto result = runProcess({"/usr/bin/python3", script.string(), seg.string(),
+                                  (temp / "uids.txt").string(), (temp / "labels.raw").string()});
+  EXPECT_EQ(result.exitCode, 0) << result.output;
+  dicom::LabelVolume labels;
+  labels.geometry = source.series.image.geometry;
+  labels.voxels.resize(labels.geometry.voxelCount());
+  std::ifstream in(temp / "labels.raw", std::ios::binary);
+  in.read(reinterpret_cast<char*>(labels.voxels.data()),
+          static_cast<std::streamsize>(labels.voxels.size() * sizeof(uint16_t)));
+  EXPECT_TRUE(in) << "pydicom decode produced too few voxels";
+  return labels;
+}
+
+dicom::LabelVolume toSegmentNumbers(const dicom::LabelVolume& labels,
+                                    const std::vector<dicom::SegmentDescription>& segments)
+{
+  std::vector<uint16_t> numberOf(65536, 0);
+  for (size_t n = 0; n < segments.size(); ++n)
+    numberOf[segments[n].labelValue] = static_cast<uint16_t>(n + 1);
+  dicom::LabelVolume numbers = labels;
+  for (auto& voxel : numbers.voxels)
+    voxel = numberOf[voxel];
+  return numbers;
+}
+} // namespace iris::test
