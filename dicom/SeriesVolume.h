@@ -24,5 +24,21 @@ struct SeriesVolume
   std::string seriesInstanceUid;
   std::string frameOfReferenceUid;
   std::string modality;
+
+  // Patient, study and series attributes a derived object (SEG, converted series) copies; empty
+  // when the source lacks them. Taken from the first slice.
+  std::string patientName;
+  std::string patientId;
+  std::string patientBirthDate;
+  std::string patientSex;
+  std::string studyDate;
+  std::string studyTime;
+  std::string studyId;
+  std::string studyDescription;
+  std::string accessionNumber;
+  std::string referringPhysicianName;
+  std::string seriesDescription;
+  std::string seriesNumber;
+  std::string manufacturer;
 };
 } // namespace iris::dicom

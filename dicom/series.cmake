@@ -1,4 +1,10 @@
 # Series to volume and NIfTI (no torch).
 target_sources(iris_dicom PRIVATE
+  DicomError.cpp
+  DicomInput.cpp
+  DicomPixels.cpp
   Nifti.cpp
+  SeriesGeometry.cpp
+  SeriesReader.cpp
+  SeriesSlices.cpp
 )

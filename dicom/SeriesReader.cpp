@@ -1,0 +1,229 @@
+#include "dicom/SeriesReader.h"
+
+#include "dicom/DicomError.h"
+#include "dicom/DicomInput.h"
+#include "dicom/DicomPixels.h"
+#include "dicom/SeriesGeometry.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <set>
+
+namespace iris::dicom
+{
+namespace
+{
+// One input instance, however the caller holds it.
+struct InstanceSource
+{
+  std::string name;
+  std::function<std::unique_ptr<DcmFileFormat>()> open;
+  InstanceBytesProvider bytes;
+};
+
+void requireUnderCap(size_t columns, size_t rows, size_t slices, const VolumeSizeCap& cap,
+                     const std::string& what)
+{
+  if (columns > cap.columns || rows > cap.rows || slices > cap.slices)
+  {
+    throw VolumeTooLargeError(what + " is " + std::to_string(columns) + "x" + std::to_string(rows) +
+                              "x" + std::to_string(slices) +
+                              " (columns x rows x slices), over the cap of " +
+                              std::to_string(cap.columns) + "x" + std::to_string(cap.rows) + "x" +
+                              std::to_string(cap.slices));
+  }
+}
+
+// MONOCHROME1 shows low values bright; mirroring within the stored range makes it read like
+// MONOCHROME2 (bright = high), which is what models and thresholds expect.
+double monochrome1Mirror(const PixelLayout& layout)
+{
+  const double levels = std::ldexp(1.0, static_cast<int>(layout.bitsStored));
+  return layout.isSigned ? -1.0 : levels - 1.0; // min + max of the stored range
+}
+
+class SeriesAssembler
+{
+public:
+  SeriesAssembler(std::vector<InstanceSource> sources, const SeriesReadOptions& options)
+      : sources_(std::move(sources)), options_(options)
+  {
+  }
+
+  SeriesVolume assemble()
+  {
+    readHeaders();
+    requireOneSeriesOfOneSize();
+    const auto& first = headers_.front().layout;
+    requireUnderCap(first.columns, first.rows, slices_.size(), options_.cap, "The series");
+    const SliceStack stack = planSliceStack(slices_, names_, first.columns, first.rows, options_);
+    result_.image.geometry = stack.geometry;
+    std::vector<size_t> slot(slices_.size());
+    for (size_t k = 0; k < stack.order.size(); ++k)
+    {
+      slot[stack.order[k]] = k;
+      result_.slices.push_back(slices_[stack.order[k]].source);
+    }
+    fillVoxels(slot);
+    return std::move(result_);
+  }
+
+private:
+  void readHeaders()
+  {
+    if (sources_.empty())
+    {
+      throw InconsistentSeriesError(SeriesProblem::NoImages, "no instances were given");
+    }
+    for (size_t index = 0; index < sources_.size(); ++index)
+    {
+      files_.push_back(sources_[index].open());
+      headers_.push_back(
+          readInstanceHeader(*files_.back(), sources_[index].name, index, options_.frameDecoder));
+      names_.push_back(sources_[index].name);
+      const PixelLayout& layout = headers_.back().layout;
+      requireUnderCap(layout.columns, layout.rows, layout.frames, options_.cap,
+                      sources_[index].name);
+      slices_.insert(slices_.end(), headers_.back().frames.begin(), headers_.back().frames.end());
+      if (index == 0)
+      {
+        readSeriesAttributes(*files_.front(), result_);
+      }
+    }
+  }
+
+  void requireOneSeriesOfOneSize() const
+  {
+    std::set<std::string> series;
+    for (const auto& header : headers_)
+    {
+      if (!header.seriesInstanceUid.empty())
+      {
+        series.insert(header.seriesInstanceUid);
+      }
+    }
+    if (series.size() > 1)
+    {
+      throw InconsistentSeriesError(SeriesProblem::MixedSeries,
+                                    "the instances belong to " + std::to_string(series.size()) +
+                                        " series (" + *series.begin() + ", " +
+                                        *std::next(series.begin()) + ", ...)");
+    }
+    const PixelLayout& first = headers_.front().layout;
+    for (const auto& header : headers_)
+    {
+      if (header.layout.rows != first.rows || header.layout.columns != first.columns)
+      {
+        throw InconsistentSeriesError(
+            SeriesProblem::MixedSize,
+            header.name + " is " + std::to_string(header.layout.columns) + "x" +
+                std::to_string(header.layout.rows) + " but " + headers_.front().name + " is " +
+                std::to_string(first.columns) + "x" + std::to_string(first.rows));
+      }
+    }
+  }
+
+  void fillVoxels(const std::vector<size_t>& slot)
+  {
+    ImageVolume& image = result_.image;
+    const size_t sliceVoxels = image.geometry.size[0] * image.geometry.size[1];
+    image.voxels.resize(image.geometry.voxelCount());
+    size_t sliceIndex = 0;
+    for (size_t instance = 0; instance < headers_.size(); ++instance)
+    {
+      const InstanceHeader& header = headers_[instance];
+      const std::vector<float> stored =
+          decodeStoredValues(*files_[instance], header.layout, header.name, options_.frameDecoder,
+                             sources_[instance].bytes);
+      files_[instance].reset(); // release the instance's pixel data as soon as it is copied
+      const bool inverted = header.layout.photometricInterpretation == "MONOCHROME1";
+      const double mirror = monochrome1Mirror(header.layout);
+      for (const SliceHeader& frame : header.frames)
+      {
+        const float* in = stored.data() + frame.frame * sliceVoxels;
+        float* out = image.voxels.data() + slot[sliceIndex++] * sliceVoxels;
+        const double slope = inverted ? -frame.rescaleSlope : frame.rescaleSlope;
+        const double intercept =
+            frame.rescaleIntercept + (inverted ? frame.rescaleSlope * mirror : 0.0);
+        for (size_t voxel = 0; voxel < sliceVoxels; ++voxel)
+        {
+          out[voxel] = static_cast<float>(in[voxel] * slope + intercept);
+        }
+      }
+    }
+  }
+
+  std::vector<InstanceSource> sources_;
+  const SeriesReadOptions& options_;
+  std::vector<std::unique_ptr<DcmFileFormat>> files_;
+  std::vector<InstanceHeader> headers_;
+  std::vector<std::string> names_;
+  std::vector<SliceHeader> slices_;
+  SeriesVolume result_;
+};
+} // namespace
+
+SeriesVolume readSeriesFiles(const std::vector<std::filesystem::path>& files,
+                             const SeriesReadOptions& options)
+{
+  std::vector<InstanceSource> sources;
+  for (const auto& path : files)
+  {
+    auto content = std::make_shared<std::string>();
+    sources.push_back({path.string(), [path] { return openDicomFile(path); },
+                       [path, content]() -> std::string_view
+                       {
+                         if (content->empty())
+                         {
+                           *content = readFileBytes(path);
+                         }
+                         return *content;
+                       }});
+  }
+  return SeriesAssembler(std::move(sources), options).assemble();
+}
+
+SeriesVolume readSeriesBuffers(const std::vector<DicomBuffer>& instances,
+                               const SeriesReadOptions& options)
+{
+  std::vector<InstanceSource> sources;
+  for (const auto& instance : instances)
+  {
+    sources.push_back({instance.name,
+                       [instance] { return openDicomBytes(instance.bytes, instance.name); },
+                       [instance] { return instance.bytes; }});
+  }
+  return SeriesAssembler(std::move(sources), options).assemble();
+}
+
+std::vector<std::filesystem::path> listSeriesFiles(const std::filesystem::path& folder)
+{
+  std::error_code error;
+  if (!std::filesystem::is_directory(folder, error))
+  {
+    throw DicomReadError("\"" + folder.string() + "\" is not a folder");
+  }
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(folder))
+  {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && name.front() != '.' && name != "DICOMDIR")
+    {
+      files.push_back(entry.path());
+    }
+  }
+  if (files.empty())
+  {
+    throw DicomReadError("\"" + folder.string() + "\" holds no files");
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+SeriesVolume readSeriesFolder(const std::filesystem::path& folder, const SeriesReadOptions& options)
+{
+  return readSeriesFiles(listSeriesFiles(folder), options);
+}
+} // namespace iris::dicom
