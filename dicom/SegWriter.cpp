@@ -242,6 +242,7 @@ std::vector<uint8_t> writeSeg(const LabelVolume& labels,
   };
   for (size_t s = 0; s < segments.size(); ++s)
   {
+    const size_t framesBefore = packer.frameCount();
     for (size_t k = 0; k < slices; ++k)
     {
       if (options.omitEmptyFrames && present[k * segments.size() + s] == 0)
@@ -252,12 +253,12 @@ std::vector<uint8_t> writeSeg(const LabelVolume& labels,
         mask[p] = slice[p] == value;
       addFrame(static_cast<Uint16>(s + 1), k);
     }
-  }
-  if (packer.frameCount() == 0)
-  {
-    // Every segment is empty, but a SEG needs a frame: one all-zero frame of segment 1.
-    std::fill(mask.begin(), mask.end(), 0);
-    addFrame(1, 0);
+    if (packer.frameCount() == framesBefore)
+    {
+      // dcmseg refuses more segments than frames: an empty segment keeps one all-zero frame.
+      std::fill(mask.begin(), mask.end(), 0);
+      addFrame(static_cast<Uint16>(s + 1), 0);
+    }
   }
 
   IODReferences references;

@@ -15,9 +15,9 @@ namespace iris::dicom
 struct SegWriteOptions
 {
   // Frames whose segment has no voxel on that slice are left out (valid DICOM, much smaller;
-  // some readers then cannot rebuild the full stack). Every segment stays in SegmentSequence.
-  // When every segment is empty, one all-zero frame of segment 1 is written, since a SEG
-  // needs at least one frame.
+  // some readers then cannot rebuild the full stack). Every segment stays in SegmentSequence;
+  // a segment without any voxel keeps one all-zero frame on the first slice (dcmseg refuses a
+  // SEG with fewer frames than segments).
   bool omitEmptyFrames = true;
   int seriesNumber = 9901;
   std::string seriesDescription = "Iris AI segmentation";

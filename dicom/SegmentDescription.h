@@ -17,6 +17,7 @@ struct CodedConcept
   {
     return value == other.value && scheme == other.scheme && meaning == other.meaning;
   }
+  bool operator!=(const CodedConcept& other) const { return !(*this == other); }
 };
 
 // RecommendedDisplayCIELabValue, each component scaled to 0..65535 as DICOM stores it.
@@ -30,6 +31,7 @@ struct CieLabColour
   {
     return l == other.l && a == other.a && b == other.b;
   }
+  bool operator!=(const CieLabColour& other) const { return !(*this == other); }
 };
 
 // sRGB 0..255 to DICOM CIELab, through DCMTK's IODCIELabUtil (rounded).

@@ -1,9 +1,10 @@
-"""Independent decoder for the SEG tests: pydicom's own bit unpacking, frames placed on the
-source stack through SourceImageSequence (never through Iris code).
+"""Independent decoder for the SEG tests: pydicom's own unpacking, never Iris code.
 
-usage: SegIndependentDecode.py seg.dcm slice_uids.txt out.raw
-slice_uids.txt lists the source SOP Instance UIDs in stack order; out.raw receives uint16
-little-endian voxels (slice, row, column), each voxel the number of the last segment covering it.
+usage: SegIndependentDecode.py seg.dcm slices.txt out.raw
+slices.txt has one line per source slice in stack order: "SOPInstanceUID x y z" (the slice's
+position in mm). Frames are placed through SourceImageSequence, or by the nearest slice position
+when a frame has no source reference. out.raw receives uint16 little-endian voxels (slice, row,
+column); where segments overlap the highest segment number wins. Prints "segment voxels" lines.
 """
 import sys
 
@@ -11,18 +12,38 @@ import numpy as np
 import pydicom
 
 
-def main(seg_path, uids_path, out_path):
+def main(seg_path, slices_path, out_path):
     ds = pydicom.dcmread(seg_path)
-    uids = [line.strip() for line in open(uids_path) if line.strip()]
+    uids, positions = [], []
+    for line in open(slices_path):
+        if line.strip():
+            uid, x, y, z = line.split()
+            uids.append(uid)
+            positions.append([float(x), float(y), float(z)])
+    positions = np.array(positions)
     slice_of = {uid: k for k, uid in enumerate(uids)}
     frames = ds.pixel_array.reshape(int(ds.NumberOfFrames), ds.Rows, ds.Columns)
+    if ds.SegmentationType == "FRACTIONAL":
+        frames = frames >= max(1.0, 0.5 * int(ds.MaximumFractionalValue))
     labels = np.zeros((len(uids), ds.Rows, ds.Columns), dtype="<u2")
+    masks = {}
     for index, group in enumerate(ds.PerFrameFunctionalGroupsSequence):
         segment = int(group.SegmentIdentificationSequence[0].ReferencedSegmentNumber)
-        source = group.DerivationImageSequence[0].SourceImageSequence[0]
-        k = slice_of[source.ReferencedSOPInstanceUID]
-        labels[k][frames[index] != 0] = segment
+        derivation = group.get("DerivationImageSequence")
+        if derivation and "SourceImageSequence" in derivation[0]:
+            k = slice_of[derivation[0].SourceImageSequence[0].ReferencedSOPInstanceUID]
+        else:
+            ipp = np.array([float(v) for v in group.PlanePositionSequence[0].ImagePositionPatient])
+            distances = np.linalg.norm(positions - ipp, axis=1)
+            k = int(np.argmin(distances))
+            assert distances[k] < 0.1, f"frame {index + 1} is {distances[k]} mm off every slice"
+        on = frames[index] != 0
+        labels[k][on] = np.maximum(labels[k][on], segment)
+        mask = masks.setdefault(segment, np.zeros(labels.shape, dtype=bool))
+        mask[k] |= on
     labels.tofile(out_path)
+    for segment in sorted(masks):
+        print(segment, int(masks[segment].sum()))
 
 
 if __name__ == "__main__":

@@ -64,17 +64,24 @@ std::vector<std::string> dciodvfyErrors(const std::filesystem::path& file)
 }
 
 dicom::LabelVolume decodeIndependently(const std::filesystem::path& seg,
-                                       const dicom::SegSource& source)
+                                       const dicom::SegSource& source,
+                                       std::map<uint16_t, size_t>* voxelsPerSegment)
 {
   TempDir temp;
   {
-    std::ofstream uids(temp / "uids.txt");
-    for (const auto& slice : source.series.slices)
-      uids << slice.sopInstanceUid << "\n";
+    std::ofstream slices(temp / "slices.txt");
+    slices.precision(10);
+    const auto& grid = source.series.image.geometry;
+    for (size_t k = 0; k < source.series.slices.size(); ++k)
+    {
+      const auto position = grid.voxelToPatient({0.0, 0.0, static_cast<double>(k)});
+      slices << source.series.slices[k].sopInstanceUid << " " << position[0] << " " << position[1]
+             << " " << position[2] << "\n";
+    }
   }
   const auto script = sourceDir() / "tests/dicom/SegIndependentDecode.py";
   const auto result = runProcess({"/usr/bin/python3", script.string(), seg.string(),
-                                  (temp / "uids.txt").string(), (temp / "labels.raw").string()});
+                                  (temp / "slices.txt").string(), (temp / "labels.raw").string()});
   EXPECT_EQ(result.exitCode, 0) << result.output;
   dicom::LabelVolume labels;
   labels.geometry = source.series.image.geometry;
@@ -83,6 +90,13 @@ dicom::LabelVolume decodeIndependently(const std::filesystem::path& seg,
   in.read(reinterpret_cast<char*>(labels.voxels.data()),
           static_cast<std::streamsize>(labels.voxels.size() * sizeof(uint16_t)));
   EXPECT_TRUE(in) << "pydicom decode produced too few voxels";
+  if (voxelsPerSegment != nullptr)
+  {
+    std::istringstream counts(result.output);
+    size_t segment = 0, voxels = 0;
+    while (counts >> segment >> voxels)
+      (*voxelsPerSegment)[static_cast<uint16_t>(segment)] = voxels;
+  }
   return labels;
 }
 

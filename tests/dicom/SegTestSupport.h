@@ -5,6 +5,7 @@
 #include "dicom/Volume.h"
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,9 +25,11 @@ std::vector<dicom::SegmentDescription> testSegments(uint16_t count);
 std::vector<std::string> dciodvfyErrors(const std::filesystem::path& file);
 
 // The SEG decoded by pydicom (SegIndependentDecode.py): a label volume on `source`'s grid whose
-// voxels hold the number of the segment covering them.
+// voxels hold the number of the segment covering them (the highest where segments overlap),
+// and optionally each segment's voxel count.
 dicom::LabelVolume decodeIndependently(const std::filesystem::path& seg,
-                                       const dicom::SegSource& source);
+                                       const dicom::SegSource& source,
+                                       std::map<uint16_t, size_t>* voxelsPerSegment = nullptr);
 
 // `labels` with each label value replaced by its segment number (position in `segments`, 1-based).
 dicom::LabelVolume toSegmentNumbers(const dicom::LabelVolume& labels,
