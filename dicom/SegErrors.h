@@ -1,15 +1,16 @@
 #pragma once
 
-#include <stdexcept>
-#include <string>
+#include "dicom/DicomError.h"
 
 namespace iris::dicom
 {
-// Every DICOM-SEG failure derives from SegError, so callers can catch the family at once.
-class SegError : public std::runtime_error
+// Every DICOM-SEG failure derives from SegError, so callers can catch the family at once; it is
+// a DicomError like the library's other input errors. Bytes that are not DICOM at all, or are
+// cut short before the dataset ends, raise DicomReadError from the shared DICOM input layer.
+class SegError : public DicomError
 {
 public:
-  using std::runtime_error::runtime_error;
+  using DicomError::DicomError;
 };
 
 // The caller's input to the writer is inconsistent (label volume off the source grid, label
@@ -20,7 +21,7 @@ public:
   using SegError::SegError;
 };
 
-// The file or buffer is not a Segmentation Storage object at all (wrong SOP class, not DICOM).
+// A DICOM object that is not a Segmentation Storage object (wrong SOP class).
 class NotASegError : public SegError
 {
 public:

@@ -1,3 +1,4 @@
+#include "dicom/DicomInput.h"
 #include "dicom/SegDicomIo.h"
 #include "dicom/SegErrors.h"
 #include "dicom/SegReaderParts.h"
@@ -49,7 +50,7 @@ SegFrameLocator::SegFrameLocator(const SeriesVolume& referenced, std::string wha
 
 size_t SegFrameLocator::sliceOf(DcmItem* perFrame, DcmItem* shared, size_t frameIndex) const
 {
-  DcmItem* derivation = perFrame ? firstItemOf(*perFrame, DCM_DerivationImageSequence) : nullptr;
+  DcmItem* derivation = perFrame ? sequenceItem(*perFrame, DCM_DerivationImageSequence) : nullptr;
   DcmSequenceOfItems* sources = nullptr;
   if (derivation != nullptr &&
       derivation->findAndGetSequence(DCM_SourceImageSequence, sources).good() && sources &&
@@ -59,7 +60,7 @@ size_t SegFrameLocator::sliceOf(DcmItem* perFrame, DcmItem* shared, size_t frame
     for (unsigned long n = 0; n < sources->card(); ++n)
     {
       DcmItem& source = *sources->getItem(n);
-      const std::string uid = stringOf(source, DCM_ReferencedSOPInstanceUID);
+      const std::string uid = stringAttribute(source, DCM_ReferencedSOPInstanceUID);
       Sint32 frame = 0;
       source.findAndGetSint32(DCM_ReferencedFrameNumber, frame);
       const auto found = sliceByInstance_.find({uid, frame});
@@ -72,9 +73,9 @@ size_t SegFrameLocator::sliceOf(DcmItem* perFrame, DcmItem* shared, size_t frame
         what_ + ": " + frameName(frameIndex) + " is derived from SOP Instance " + firstMissing +
         ", which is not in the referenced series " + referenced_.seriesInstanceUid);
   }
-  DcmItem* position = perFrame ? firstItemOf(*perFrame, DCM_PlanePositionSequence) : nullptr;
+  DcmItem* position = perFrame ? sequenceItem(*perFrame, DCM_PlanePositionSequence) : nullptr;
   if (position == nullptr && shared != nullptr)
-    position = firstItemOf(*shared, DCM_PlanePositionSequence);
+    position = sequenceItem(*shared, DCM_PlanePositionSequence);
   if (position == nullptr)
   {
     throw SegFormatError(what_ + ": " + frameName(frameIndex) +

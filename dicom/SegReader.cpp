@@ -1,5 +1,6 @@
 #include "dicom/SegReader.h"
 
+#include "dicom/DicomInput.h"
 #include "dicom/SegBitPacking.h"
 #include "dicom/SegDicomIo.h"
 #include "dicom/SegErrors.h"
@@ -36,17 +37,17 @@ const Uint8* pixelDataOf(DcmDataset& dataset, const std::string& what, unsigned 
 SegContent readDataset(DcmDataset& dataset, const SeriesVolume& referenced,
                        const SegReadOptions& options, const std::string& what)
 {
-  const std::string sopClass = stringOf(dataset, DCM_SOPClassUID);
+  const std::string sopClass = stringAttribute(dataset, DCM_SOPClassUID);
   if (sopClass != kSegmentationStorage)
   {
     throw NotASegError(what + " is not a Segmentation Storage object (SOP Class UID \"" + sopClass +
-                       "\", Modality \"" + stringOf(dataset, DCM_Modality) + "\")");
+                       "\", Modality \"" + stringAttribute(dataset, DCM_Modality) + "\")");
   }
   SegContent content;
-  content.segmentationType = stringOf(dataset, DCM_SegmentationType);
-  content.sopInstanceUid = stringOf(dataset, DCM_SOPInstanceUID);
-  content.seriesInstanceUid = stringOf(dataset, DCM_SeriesInstanceUID);
-  content.frameOfReferenceUid = stringOf(dataset, DCM_FrameOfReferenceUID);
+  content.segmentationType = stringAttribute(dataset, DCM_SegmentationType);
+  content.sopInstanceUid = stringAttribute(dataset, DCM_SOPInstanceUID);
+  content.seriesInstanceUid = stringAttribute(dataset, DCM_SeriesInstanceUID);
+  content.frameOfReferenceUid = stringAttribute(dataset, DCM_FrameOfReferenceUID);
   content.segments = readSegmentSequence(dataset, what);
 
   const auto& grid = referenced.image.geometry;
@@ -109,15 +110,15 @@ SegContent readDataset(DcmDataset& dataset, const SeriesVolume& referenced,
   if (options.keepSegmentMasks)
     content.segmentMasks.assign(content.segments.size(),
                                 Volume<uint8_t>{grid, std::vector<uint8_t>(grid.voxelCount(), 0)});
-  DcmItem* shared = firstItemOf(dataset, DCM_SharedFunctionalGroupsSequence);
+  DcmItem* shared = sequenceItem(dataset, DCM_SharedFunctionalGroupsSequence);
   const SegFrameLocator locator(referenced, what);
   std::vector<uint8_t> frame(pixels);
   for (size_t f = 0; f < content.frameCount; ++f)
   {
     DcmItem* item = perFrame->getItem(static_cast<unsigned long>(f));
-    DcmItem* identification = firstItemOf(*item, DCM_SegmentIdentificationSequence);
+    DcmItem* identification = sequenceItem(*item, DCM_SegmentIdentificationSequence);
     if (identification == nullptr && shared != nullptr)
-      identification = firstItemOf(*shared, DCM_SegmentIdentificationSequence);
+      identification = sequenceItem(*shared, DCM_SegmentIdentificationSequence);
     Uint16 number = 0;
     if (identification == nullptr ||
         identification->findAndGetUint16(DCM_ReferencedSegmentNumber, number).bad() ||
@@ -156,14 +157,15 @@ SegContent readDataset(DcmDataset& dataset, const SeriesVolume& referenced,
 SegContent readSeg(const std::filesystem::path& seg, const SeriesVolume& referenced,
                    const SegReadOptions& options)
 {
-  auto file = loadDicomFile(seg);
+  auto file = openDicomFile(seg);
   return readDataset(*file->getDataset(), referenced, options, seg.string());
 }
 
 SegContent readSegBuffer(const std::vector<uint8_t>& seg, const SeriesVolume& referenced,
                          const SegReadOptions& options)
 {
-  auto file = loadDicomBuffer(seg, "SEG buffer");
+  const std::string_view bytes(reinterpret_cast<const char*>(seg.data()), seg.size());
+  auto file = openDicomBytes(bytes, "SEG buffer");
   return readDataset(*file->getDataset(), referenced, options, "SEG buffer");
 }
 } // namespace iris::dicom

@@ -1,3 +1,4 @@
+#include "dicom/DicomInput.h"
 #include "dicom/SegDicomIo.h"
 #include "dicom/SegErrors.h"
 #include "dicom/SegReaderParts.h"
@@ -14,13 +15,13 @@ CodedConcept codeOf(DcmItem* item)
   if (item == nullptr)
     return {};
   CodedConcept code;
-  code.value = stringOf(*item, DCM_CodeValue);
+  code.value = stringAttribute(*item, DCM_CodeValue);
   if (code.value.empty())
-    code.value = stringOf(*item, DCM_LongCodeValue);
+    code.value = stringAttribute(*item, DCM_LongCodeValue);
   if (code.value.empty())
-    code.value = stringOf(*item, DCM_URNCodeValue);
-  code.scheme = stringOf(*item, DCM_CodingSchemeDesignator);
-  code.meaning = stringOf(*item, DCM_CodeMeaning);
+    code.value = stringAttribute(*item, DCM_URNCodeValue);
+  code.scheme = stringAttribute(*item, DCM_CodingSchemeDesignator);
+  code.meaning = stringAttribute(*item, DCM_CodeMeaning);
   return code;
 }
 } // namespace
@@ -47,29 +48,29 @@ std::vector<SegSegment> readSegmentSequence(DcmItem& dataset, const std::string&
     segment.number = number;
     auto& description = segment.description;
     description.labelValue = number;
-    description.label = stringOf(item, DCM_SegmentLabel);
-    description.description = stringOf(item, DCM_SegmentDescription);
-    segment.algorithmType = stringOf(item, DCM_SegmentAlgorithmType);
-    description.algorithmName = stringOf(item, DCM_SegmentAlgorithmName);
-    description.category = codeOf(firstItemOf(item, DCM_SegmentedPropertyCategoryCodeSequence));
-    DcmItem* type = firstItemOf(item, DCM_SegmentedPropertyTypeCodeSequence);
+    description.label = stringAttribute(item, DCM_SegmentLabel);
+    description.description = stringAttribute(item, DCM_SegmentDescription);
+    segment.algorithmType = stringAttribute(item, DCM_SegmentAlgorithmType);
+    description.algorithmName = stringAttribute(item, DCM_SegmentAlgorithmName);
+    description.category = codeOf(sequenceItem(item, DCM_SegmentedPropertyCategoryCodeSequence));
+    DcmItem* type = sequenceItem(item, DCM_SegmentedPropertyTypeCodeSequence);
     description.type = codeOf(type);
     // The modifier moved into the type code item in 2014; older SEGs keep it beside it.
     DcmItem* modifier =
-        type ? firstItemOf(*type, DCM_SegmentedPropertyTypeModifierCodeSequence) : nullptr;
+        type ? sequenceItem(*type, DCM_SegmentedPropertyTypeModifierCodeSequence) : nullptr;
     if (modifier == nullptr)
-      modifier = firstItemOf(item, DCM_SegmentedPropertyTypeModifierCodeSequence);
+      modifier = sequenceItem(item, DCM_SegmentedPropertyTypeModifierCodeSequence);
     if (modifier != nullptr)
       description.typeModifier = codeOf(modifier);
     Uint16 lab[3] = {0, 0, 0};
     for (unsigned long c = 0; c < 3; ++c)
       item.findAndGetUint16(DCM_RecommendedDisplayCIELabValue, lab[c], c);
     description.colour = {lab[0], lab[1], lab[2]};
-    if (DcmItem* algorithm = firstItemOf(item, DCM_SegmentationAlgorithmIdentificationSequence))
+    if (DcmItem* algorithm = sequenceItem(item, DCM_SegmentationAlgorithmIdentificationSequence))
     {
       if (description.algorithmName.empty())
-        description.algorithmName = stringOf(*algorithm, DCM_AlgorithmName);
-      description.algorithmVersion = stringOf(*algorithm, DCM_AlgorithmVersion);
+        description.algorithmName = stringAttribute(*algorithm, DCM_AlgorithmName);
+      description.algorithmVersion = stringAttribute(*algorithm, DCM_AlgorithmVersion);
     }
     segments.push_back(std::move(segment));
   }

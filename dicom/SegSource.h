@@ -1,5 +1,6 @@
 #pragma once
 
+#include "dicom/SeriesOptions.h"
 #include "dicom/SeriesVolume.h"
 
 #include <filesystem>
@@ -27,16 +28,16 @@ struct SegSourceAttributes
 SegSourceAttributes segSourceAttributesFromFile(const std::filesystem::path& instance);
 SegSourceAttributes segSourceAttributesFromBuffer(const std::vector<uint8_t>& instance);
 
-// A source series as the SEG writer and reader need it: geometry, slice references and
-// attributes, but no voxels (series.image.voxels stays empty).
+// A source series as the SEG writer and reader need it: the assembled series and the attributes
+// the SEG copies.
 struct SegSource
 {
   SeriesVolume series;
   SegSourceAttributes attributes;
 };
 
-// Reads the headers of every file in `seriesDirectory` (one single-frame series), sorts the
-// slices along the normal and derives the grid. Throws SegReferenceError when the folder does
-// not hold one consistent single-frame image series.
-SegSource loadSegSource(const std::filesystem::path& seriesDirectory);
+// Reads the series in `seriesDirectory` with readSeriesFolder (its DicomError subclasses pass
+// through) and keeps the source's own position and orientation text where it matches the grid.
+SegSource loadSegSource(const std::filesystem::path& seriesDirectory,
+                        const SeriesReadOptions& options = {});
 } // namespace iris::dicom

@@ -1,5 +1,6 @@
 #include "dicom/SegWriter.h"
 
+#include "dicom/DicomInput.h"
 #include "dicom/SegBitPacking.h"
 #include "dicom/SegDicomIo.h"
 #include "dicom/SegErrors.h"
@@ -262,7 +263,7 @@ std::vector<uint8_t> writeSeg(const LabelVolume& labels,
   }
 
   IODReferences references;
-  const std::string patientId = stringOf(*attributes.studyDataset, DCM_PatientID);
+  const std::string patientId = stringAttribute(*attributes.studyDataset, DCM_PatientID);
   for (size_t k = 0; k < slices; ++k)
   {
     if (!groups[k].position)

@@ -1,6 +1,6 @@
 #include "dicom/SegWriter.h"
 
-#include "dicom/SegDicomIo.h"
+#include "dicom/DicomInput.h"
 #include "tests/dicom/SegTestSupport.h"
 #include "tests/support/TempDir.h"
 
@@ -11,6 +11,12 @@ namespace iris::test
 {
 namespace
 {
+std::unique_ptr<DcmFileFormat> openBytes(const std::vector<uint8_t>& bytes)
+{
+  return dicom::openDicomBytes(
+      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), "SEG");
+}
+
 struct ConformanceCase
 {
   const char* name;
@@ -58,15 +64,14 @@ TEST(SegWriter, KeepsEmptyFramesWhenAsked)
   const auto segments = testSegments(3);
   dicom::SegWriteOptions options;
   options.omitEmptyFrames = false;
-  auto file = dicom::loadDicomBuffer(
-      dicom::writeSeg(labels, segments, source.series, source.attributes, options));
+  auto file =
+      openBytes(dicom::writeSeg(labels, segments, source.series, source.attributes, options));
   Sint32 frames = 0;
   file->getDataset()->findAndGetSint32(DCM_NumberOfFrames, frames);
   EXPECT_EQ(frames, 3 * 4);
 
   options.omitEmptyFrames = true;
-  file = dicom::loadDicomBuffer(
-      dicom::writeSeg(labels, segments, source.series, source.attributes, options));
+  file = openBytes(dicom::writeSeg(labels, segments, source.series, source.attributes, options));
   file->getDataset()->findAndGetSint32(DCM_NumberOfFrames, frames);
   EXPECT_LT(frames, 3 * 4); // every segment is absent from every third slice
   EXPECT_GT(frames, 0);
