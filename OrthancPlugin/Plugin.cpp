@@ -32,6 +32,41 @@ SettingsDefaults settingsDefaults()
   return defaults;
 }
 
+// Runs on Orthanc's single change thread: hand over and return at once.
+OrthancPluginErrorCode onChange(OrthancPluginChangeType change, OrthancPluginResourceType,
+                                const char* resourceId)
+{
+  try
+  {
+    switch (change)
+    {
+    case OrthancPluginChangeType_OrthancStarted:
+      pluginState().startWorkers();
+      break;
+    case OrthancPluginChangeType_OrthancStopped:
+      pluginState().stopWorkers();
+      break;
+    case OrthancPluginChangeType_StableSeries:
+      if (pluginState().watcher)
+      {
+        pluginState().watcher->notifyStableSeries(resourceId);
+      }
+      break;
+    default:
+      break;
+    }
+  }
+  catch (const std::exception& error)
+  {
+    logError(std::string("change callback: ") + error.what());
+  }
+  catch (...)
+  {
+    logError("change callback: unknown error");
+  }
+  return OrthancPluginErrorCode_Success;
+}
+
 int32_t initialize(OrthancPluginContext* context)
 {
   setContext(context);
@@ -53,6 +88,7 @@ int32_t initialize(OrthancPluginContext* context)
   }
   setPluginState(buildPluginState(settings.settings));
   registerHealthRoute();
+  OrthancPluginRegisterOnChangeCallback(context, onChange);
   logInfo(std::string(iris::kProductName) + " " + iris::kVersion + " started");
   return 0;
 }
@@ -82,6 +118,7 @@ extern "C"
     try
     {
       logInfo("stopping");
+      pluginState().stopWorkers();
       setPluginState(nullptr);
     }
     catch (...)

@@ -122,6 +122,18 @@ SettingsResult parsePluginSettings(const std::string& orthancConfigurationJson,
     settings.device = "auto";
   }
   settings.threads = reader.integer("Threads", defaults.threads, 1, kMaxThreads);
+  if (section.contains("Tasks"))
+  {
+    if (section["Tasks"].is_array())
+    {
+      settings.tasks = section["Tasks"];
+    }
+    else
+    {
+      reader.warn("Tasks", "expected a list of task documents, got " + section["Tasks"].dump(),
+                  "no configured tasks");
+    }
+  }
   return result;
 }
 } // namespace iris::plugin

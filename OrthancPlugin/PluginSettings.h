@@ -1,5 +1,7 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -14,6 +16,8 @@ struct PluginSettings
   std::filesystem::path modelPath;
   std::string device = "auto";
   int threads = 1;
+  // Task documents declared in the configuration, upserted at start-up (validated there).
+  nlohmann::json tasks = nlohmann::json::array();
 };
 
 struct SettingsResult

@@ -1,5 +1,8 @@
 #include "OrthancPlugin/PluginState.h"
 
+#include "OrthancPlugin/Clock.h"
+#include "OrthancPlugin/ConfiguredTasks.h"
+#include "OrthancPlugin/ModelIdentity.h"
 #include "OrthancPlugin/OrthancContext.h"
 
 #include <stdexcept>
@@ -20,6 +23,10 @@ std::unique_ptr<PluginState> buildPluginState(const PluginSettings& settings)
     state->database = std::make_unique<storage::Database>(settings.databasePath);
     logInfo("Database " + settings.databasePath.string() + " at schema version " +
             std::to_string(state->database->schemaVersion()));
+    for (const auto& problem : upsertConfiguredTasks(*state->database, settings.tasks, nowMs()))
+    {
+      logWarning(problem);
+    }
   }
   catch (const std::exception& error)
   {
@@ -38,7 +45,28 @@ std::unique_ptr<PluginState> buildPluginState(const PluginSettings& settings)
     state->deviceError = error.what();
     logError("Iris.Device: " + state->deviceError);
   }
+  state->modelId = modelIdentity(settings.modelPath);
+  if (state->database)
+  {
+    state->watcher = std::make_unique<SeriesWatcher>(*state->database, state->modelId);
+  }
   return state;
+}
+
+void PluginState::startWorkers()
+{
+  if (watcher)
+  {
+    watcher->start();
+  }
+}
+
+void PluginState::stopWorkers()
+{
+  if (watcher)
+  {
+    watcher->stop();
+  }
 }
 
 PluginState& pluginState()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "OrthancPlugin/PluginSettings.h"
+#include "OrthancPlugin/SeriesWatcher.h"
 #include "inference/ComputeDevice.h"
 #include "storage/Database.h"
 
@@ -18,9 +19,16 @@ struct PluginState
   std::string databaseError;
   inference::ComputeDevice device;
   std::string deviceError;
+  std::string modelId;
+  // Present when the database is; started once Orthanc is up (OrthancStarted).
+  std::unique_ptr<SeriesWatcher> watcher;
+
+  void startWorkers();
+  void stopWorkers(); // idempotent
 };
 
-// Opens the database and selects the device; failures are logged and kept in the state.
+// Opens the database, upserts the configured tasks and selects the device; failures are logged
+// and kept in the state.
 std::unique_ptr<PluginState> buildPluginState(const PluginSettings& settings);
 
 // The one plugin state, owned by Plugin.cpp between Initialize and Finalize.

@@ -96,3 +96,19 @@ TEST(PluginSettings, UnparsableConfigurationUsesDefaults)
 }
 } // namespace
 } // namespace iris::plugin
+
+namespace iris::plugin
+{
+namespace
+{
+TEST(PluginSettings, TasksAreKeptForStartUpValidation)
+{
+  const auto listed =
+      parsePluginSettings(R"({"Iris": {"Tasks": [{"id": "a"}, {"id": "b"}]}})", defaults());
+  EXPECT_EQ(listed.settings.tasks.size(), 2u);
+  const auto wrong = parsePluginSettings(R"({"Iris": {"Tasks": {"id": "a"}}})", defaults());
+  EXPECT_TRUE(wrong.settings.tasks.empty());
+  EXPECT_TRUE(mentions(wrong.warnings, "Iris.Tasks"));
+}
+} // namespace
+} // namespace iris::plugin

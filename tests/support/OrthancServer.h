@@ -34,6 +34,8 @@ public:
   OrthancServer& operator=(const OrthancServer&) = delete;
 
   void start();
+  // Options for the next start(); the storage folder, index and plugin database stay.
+  void reconfigure(OrthancOptions options) { options_ = std::move(options); }
   void stop();      // SIGTERM and wait: a clean shutdown
   void kill9();     // SIGKILL: a crash
   bool running() const { return pid_ > 0; }

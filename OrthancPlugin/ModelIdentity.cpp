@@ -1,0 +1,31 @@
+#include "OrthancPlugin/ModelIdentity.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <vector>
+
+namespace iris::plugin
+{
+std::string modelIdentity(const std::filesystem::path& modelPath)
+{
+  std::ifstream in(modelPath, std::ios::binary);
+  if (!in)
+  {
+    return modelPath.stem().string() + ":missing";
+  }
+  // FNV-1a, 64 bits: not for security, only to tell weight files apart.
+  uint64_t hash = 14695981039346656037ull;
+  std::vector<char> chunk(1 << 16);
+  while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0)
+  {
+    for (std::streamsize i = 0; i < in.gcount(); ++i)
+    {
+      hash = (hash ^ static_cast<unsigned char>(chunk[static_cast<size_t>(i)])) * 1099511628211ull;
+    }
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return modelPath.stem().string() + ":" + hex;
+}
+} // namespace iris::plugin

@@ -1,0 +1,43 @@
+#pragma once
+
+#include "storage/Database.h"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace iris::plugin
+{
+// Turns stable series into jobs. Two feeds end in the same place: the change callback hands over
+// series ids (O(1), no REST calls on Orthanc's change thread), and a replay of Orthanc's
+// /changes log from a cursor kept in SQLite catches up on whatever became stable while the
+// plugin was down. Matching and enqueueing are idempotent, so a series seen twice makes no
+// second job.
+class SeriesWatcher
+{
+public:
+  SeriesWatcher(storage::Database& database, std::string modelId);
+  ~SeriesWatcher();
+
+  // Called from Orthanc's change callback: never blocks beyond a short lock.
+  void notifyStableSeries(const std::string& seriesId);
+
+  void start();
+  void stop(); // idempotent; joins the thread
+
+private:
+  void run();
+  void replayChanges();
+  void considerSeries(const std::string& seriesId);
+
+  storage::Database& database_;
+  std::string modelId_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::string> pending_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+} // namespace iris::plugin
