@@ -1,0 +1,50 @@
+#pragma once
+
+// Torch-free checkpoint entry points for the CLI and the plugin.
+
+#include "inference/IrisConfig.h"
+
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace iris::inference
+{
+// A checkpoint that cannot be read or does not fit the architecture. The message names every
+// missing, unexpected or shape-mismatched tensor.
+class CheckpointError : public std::runtime_error
+{
+public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ImportOptions
+{
+  // Overrides the config in the file; required in principle for a plain state_dict, which
+  // otherwise is tried against the released config.
+  std::optional<IrisConfig> config;
+  // Crop the positional embeddings to this edge (exact for inputs no larger than it).
+  std::optional<int> patchSize;
+};
+
+struct ImportReport
+{
+  std::string weightsKey; // "ema_model", "model", ... or "" for a plain state_dict
+  std::string configSource;
+  size_t tensorCount = 0;
+  int64_t parameterCount = 0;
+  IrisConfig config;
+  std::vector<std::string> notes;
+};
+
+// Reads a released training checkpoint (dict with model / ema_model / config / optimizer ...)
+// or a plain state_dict, takes the EMA weights when present, checks every name and shape, and
+// writes our checkpoint (config + weights) to `output`.
+ImportReport importCheckpoint(const std::filesystem::path& input,
+                              const std::filesystem::path& output, const ImportOptions& options);
+
+// The config stored in one of our checkpoints, without loading the weights into a model.
+IrisConfig readCheckpointConfig(const std::filesystem::path& checkpoint);
+} // namespace iris::inference
