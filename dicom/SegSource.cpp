@@ -58,6 +58,30 @@ SegSourceAttributes segSourceAttributesFromBuffer(const std::vector<uint8_t>& in
   return attributesOf(*openDicomBytes(bytes, "source instance")->getDataset());
 }
 
+SegSourceAttributes segSourceAttributesFromSeries(const SeriesVolume& series)
+{
+  SegSourceAttributes attributes;
+  attributes.studyDataset = std::make_shared<DcmDataset>();
+  DcmDataset& dataset = *attributes.studyDataset;
+  const std::pair<DcmTagKey, const std::string*> values[] = {
+      {DCM_PatientName, &series.patientName},
+      {DCM_PatientID, &series.patientId},
+      {DCM_PatientBirthDate, &series.patientBirthDate},
+      {DCM_PatientSex, &series.patientSex},
+      {DCM_StudyInstanceUID, &series.studyInstanceUid},
+      {DCM_StudyDate, &series.studyDate},
+      {DCM_StudyTime, &series.studyTime},
+      {DCM_StudyID, &series.studyId},
+      {DCM_StudyDescription, &series.studyDescription},
+      {DCM_AccessionNumber, &series.accessionNumber},
+      {DCM_ReferringPhysicianName, &series.referringPhysicianName},
+      {DCM_FrameOfReferenceUID, &series.frameOfReferenceUid}};
+  for (const auto& [tag, value] : values)
+    if (!value->empty())
+      dataset.putAndInsertString(tag, value->c_str());
+  return attributes;
+}
+
 SegSource loadSegSource(const std::filesystem::path& seriesDirectory,
                         const SeriesReadOptions& options)
 {

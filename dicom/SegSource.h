@@ -28,6 +28,10 @@ struct SegSourceAttributes
 SegSourceAttributes segSourceAttributesFromFile(const std::filesystem::path& instance);
 SegSourceAttributes segSourceAttributesFromBuffer(const std::vector<uint8_t>& instance);
 
+// Attributes built from the patient and study fields of `series` alone (no source instance at
+// hand). Without SpecificCharacterSet, so prefer a source instance when names may not be ASCII.
+SegSourceAttributes segSourceAttributesFromSeries(const SeriesVolume& series);
+
 // A source series as the SEG writer and reader need it: the assembled series and the attributes
 // the SEG copies.
 struct SegSource

@@ -222,9 +222,17 @@ std::vector<uint8_t> writeSeg(const LabelVolume& labels,
       if (slice[p] != 0)
         present[k * segments.size() + static_cast<size_t>(indexByValue[slice[p]])] = 1;
   }
+  size_t expectedFrames = 0;
+  for (size_t s = 0; s < segments.size(); ++s)
+  {
+    size_t framesOfSegment = 0;
+    for (size_t k = 0; k < slices; ++k)
+      framesOfSegment += !options.omitEmptyFrames || present[k * segments.size() + s] != 0;
+    expectedFrames += std::max<size_t>(framesOfSegment, 1);
+  }
   std::vector<SliceGroups> groups(slices);
   std::vector<uint8_t> mask(pixels, 0);
-  BinaryFramePacker packer(pixels);
+  BinaryFramePacker packer(pixels, expectedFrames);
   FGFrameContent content;
   const auto addFrame = [&](Uint16 segmentNumber, size_t k)
   {
