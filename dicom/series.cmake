@@ -4,6 +4,7 @@ target_sources(iris_dicom PRIVATE
   DicomInput.cpp
   DicomPixels.cpp
   Nifti.cpp
+  SeriesWriter.cpp
   SeriesGeometry.cpp
   SeriesReader.cpp
   SeriesSlices.cpp
