@@ -164,15 +164,15 @@ SliceGroups makeSliceGroups(size_t k, const SeriesVolume& source,
   groups.position.reset(
       FGPlanePosPatient::createMinimal(ipp[0].c_str(), ipp[1].c_str(), ipp[2].c_str()));
   const auto& slice = source.slices[k];
-  OFVector<Uint16> frames;
-  if (slice.frameNumber > 0)
-    frames.push_back(static_cast<Uint16>(slice.frameNumber));
   ImageSOPInstanceReferenceMacro* reference = nullptr;
   check(ImageSOPInstanceReferenceMacro::create(slice.sopClassUid.c_str(),
-                                               slice.sopInstanceUid.c_str(), frames, reference),
+                                               slice.sopInstanceUid.c_str(), reference),
         "reference source instance " + slice.sopInstanceUid);
+  const std::unique_ptr<ImageSOPInstanceReferenceMacro> owned(reference);
+  if (slice.frameNumber > 0)
+    check(reference->addReferencedFrameNumber(static_cast<Uint16>(slice.frameNumber)),
+          "reference frame " + std::to_string(slice.frameNumber) + " of " + slice.sopInstanceUid);
   OFVector<ImageSOPInstanceReferenceMacro> references(1, *reference);
-  delete reference;
   groups.derivation.reset(DcmSegmentation::createDerivationImageFG(
       references, "Segmentation of the source image by the Iris network"));
   if (!groups.position || !groups.derivation)

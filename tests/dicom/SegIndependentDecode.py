@@ -1,8 +1,8 @@
 """Independent decoder for the SEG tests: pydicom's own unpacking, never Iris code.
 
 usage: SegIndependentDecode.py seg.dcm slices.txt out.raw
-slices.txt has one line per source slice in stack order: "SOPInstanceUID x y z" (the slice's
-position in mm). Frames are placed through SourceImageSequence, or by the nearest slice position
+slices.txt has one line per source slice in stack order: "SOPInstanceUID frame x y z" (frame is
+the 1-based frame of a multi-frame source, else 0; x y z the slice position in mm). Frames are placed through SourceImageSequence, or by the nearest slice position
 when a frame has no source reference. out.raw receives uint16 little-endian voxels (slice, row,
 column); where segments overlap the highest segment number wins. Prints "segment voxels" lines.
 """
@@ -17,8 +17,8 @@ def main(seg_path, slices_path, out_path):
     uids, positions = [], []
     for line in open(slices_path):
         if line.strip():
-            uid, x, y, z = line.split()
-            uids.append(uid)
+            uid, frame, x, y, z = line.split()
+            uids.append((uid, int(frame)))
             positions.append([float(x), float(y), float(z)])
     positions = np.array(positions)
     slice_of = {uid: k for k, uid in enumerate(uids)}
@@ -31,7 +31,9 @@ def main(seg_path, slices_path, out_path):
         segment = int(group.SegmentIdentificationSequence[0].ReferencedSegmentNumber)
         derivation = group.get("DerivationImageSequence")
         if derivation and "SourceImageSequence" in derivation[0]:
-            k = slice_of[derivation[0].SourceImageSequence[0].ReferencedSOPInstanceUID]
+            source = derivation[0].SourceImageSequence[0]
+            frame = int(source.get("ReferencedFrameNumber", 0))
+            k = slice_of[(source.ReferencedSOPInstanceUID, frame)]
         else:
             ipp = np.array([float(v) for v in group.PlanePositionSequence[0].ImagePositionPatient])
             distances = np.linalg.norm(positions - ipp, axis=1)

@@ -75,8 +75,8 @@ dicom::LabelVolume decodeIndependently(const std::filesystem::path& seg,
     for (size_t k = 0; k < source.series.slices.size(); ++k)
     {
       const auto position = grid.voxelToPatient({0.0, 0.0, static_cast<double>(k)});
-      slices << source.series.slices[k].sopInstanceUid << " " << position[0] << " " << position[1]
-             << " " << position[2] << "\n";
+      slices << source.series.slices[k].sopInstanceUid << " " << source.series.slices[k].frameNumber
+             << " " << position[0] << " " << position[1] << " " << position[2] << "\n";
     }
   }
   const auto script = sourceDir() / "tests/dicom/SegIndependentDecode.py";

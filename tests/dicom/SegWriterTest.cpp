@@ -55,6 +55,7 @@ INSTANTIATE_TEST_SUITE_P(
         ConformanceCase{"MrObliqueTenDegrees",
                         "udacity_hippocampus_testvolumes/Study3/11-T1post-18670", 3},
         ConformanceCase{"MrObliqueGe", "dicom2nifti/ge/anatomical/001", 2},
+        ConformanceCase{"MrEnhancedMultiFrame", "dicom2nifti/philips_enhanced/anatomical/001", 3},
         ConformanceCase{"MrObliqueHitachi39Degrees", "dicom2nifti/hitachi/anatomical/001", 20}),
     [](const auto& info) { return std::string(info.param.name); });
 
