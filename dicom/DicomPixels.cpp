@@ -31,40 +31,39 @@ std::string transferSyntaxOf(DcmFileFormat& file)
 }
 
 template <typename Stored>
-void appendStoredValues(const Stored* data, size_t count, const PixelLayout& layout,
-                        std::vector<float>& values)
+void convertStoredValues(const Stored* data, const PixelLayout& layout,
+                         const FrameDestination& destination)
 {
   using Unsigned = std::make_unsigned_t<Stored>;
   using Signed = std::make_signed_t<Stored>;
   const unsigned unused = layout.bitsAllocated - layout.bitsStored;
   const Unsigned mask = static_cast<Unsigned>(~Unsigned{0} >> unused);
-  values.reserve(values.size() + count);
-  for (size_t index = 0; index < count; ++index)
+  const size_t count = layout.pixelsPerFrame();
+  for (unsigned frame = 0; frame < layout.frames; ++frame)
   {
-    const Unsigned raw = static_cast<Unsigned>(data[index]) & mask;
-    if (layout.isSigned)
+    const Stored* in = data + frame * count;
+    float* out = destination(frame);
+    for (size_t index = 0; index < count; ++index)
     {
-      // Move the sign bit of BitsStored to the top, then shift back arithmetically.
-      const Signed extended = static_cast<Signed>(static_cast<Unsigned>(raw << unused)) >> unused;
-      values.push_back(static_cast<float>(extended));
-    }
-    else
-    {
-      values.push_back(static_cast<float>(raw));
+      const Unsigned raw = static_cast<Unsigned>(in[index]) & mask;
+      // Signed: move the sign bit of BitsStored to the top, then shift back arithmetically.
+      out[index] = layout.isSigned
+                       ? static_cast<float>(
+                             static_cast<Signed>(static_cast<Unsigned>(raw << unused)) >> unused)
+                       : static_cast<float>(raw);
     }
   }
 }
 
-std::vector<float> nativeStoredValues(DcmDataset& dataset, const PixelLayout& layout,
-                                      const std::string& name)
+void nativeStoredValues(DcmDataset& dataset, const PixelLayout& layout, const std::string& name,
+                        const FrameDestination& destination)
 {
   DcmElement* pixelData = nullptr;
   if (dataset.findAndGetElement(DCM_PixelData, pixelData).bad() || pixelData == nullptr)
   {
     throw MissingPixelDataError(name + " has no Pixel Data");
   }
-  const size_t count = layout.pixelsPerFrame() * layout.frames;
-  const size_t needed = count * (layout.bitsAllocated / 8);
+  const size_t needed = layout.pixelsPerFrame() * layout.frames * (layout.bitsAllocated / 8);
   if (pixelData->getLength() < needed)
   {
     throw MissingPixelDataError(
@@ -73,50 +72,32 @@ std::vector<float> nativeStoredValues(DcmDataset& dataset, const PixelLayout& la
         std::to_string(layout.rows) + " at " + std::to_string(layout.bitsAllocated) +
         " bits need " + std::to_string(needed));
   }
-  std::vector<float> values;
   OFCondition status;
-  if (layout.bitsAllocated == 8)
+  Uint8* bytes = nullptr;
+  Uint16* words = nullptr;
+  Uint32* longs = nullptr;
+  if (layout.bitsAllocated == 8 && (status = pixelData->getUint8Array(bytes)).good() && bytes)
   {
-    Uint8* data = nullptr;
-    status = pixelData->getUint8Array(data);
-    if (status.good() && data)
-    {
-      appendStoredValues(data, count, layout, values);
-    }
+    return convertStoredValues(bytes, layout, destination);
   }
-  else if (layout.bitsAllocated == 16)
+  if (layout.bitsAllocated == 16 && (status = pixelData->getUint16Array(words)).good() && words)
   {
-    Uint16* data = nullptr;
-    status = pixelData->getUint16Array(data);
-    if (status.good() && data)
-    {
-      appendStoredValues(data, count, layout, values);
-    }
+    return convertStoredValues(words, layout, destination);
   }
-  else
+  if (layout.bitsAllocated == 32 && (status = pixelData->getUint32Array(longs)).good() && longs)
   {
-    Uint32* data = nullptr;
-    status = pixelData->getUint32Array(data);
-    if (status.good() && data)
-    {
-      appendStoredValues(data, count, layout, values);
-    }
+    return convertStoredValues(longs, layout, destination);
   }
-  if (values.size() != count)
-  {
-    throw MissingPixelDataError(name + ": Pixel Data could not be read (" +
-                                std::string(status.text()) + "; truncated file?)");
-  }
-  return values;
+  throw MissingPixelDataError(name + ": Pixel Data could not be read (" +
+                              std::string(status.text()) + "; truncated file?)");
 }
 
-std::vector<float> externallyDecodedValues(const PixelLayout& layout, const std::string& name,
-                                           const FrameDecoder& decoder,
-                                           const InstanceBytesProvider& instanceBytes)
+void externallyDecodedValues(const PixelLayout& layout, const std::string& name,
+                             const FrameDecoder& decoder,
+                             const InstanceBytesProvider& instanceBytes,
+                             const FrameDestination& destination)
 {
   const std::string_view bytes = instanceBytes();
-  std::vector<float> values;
-  values.reserve(layout.pixelsPerFrame() * layout.frames);
   for (unsigned frame = 0; frame < layout.frames; ++frame)
   {
     const std::vector<float> decoded = decoder.decodeFrame(bytes, frame, layout);
@@ -126,10 +107,10 @@ std::vector<float> externallyDecodedValues(const PixelLayout& layout, const std:
                                   std::to_string(decoded.size()) + " values instead of " +
                                   std::to_string(layout.pixelsPerFrame()));
     }
-    values.insert(values.end(), decoded.begin(), decoded.end());
+    std::copy(decoded.begin(), decoded.end(), destination(frame));
   }
-  return values;
 }
+
 // Throws UnsupportedTransferSyntaxError unless DCMTK or `decoder` can decode the pixel data.
 void requireDecodable(const PixelLayout& layout, const std::string& name,
                       const FrameDecoder* decoder)
@@ -191,9 +172,9 @@ PixelLayout readPixelLayout(DcmFileFormat& file, const std::string& name,
   return layout;
 }
 
-std::vector<float> decodeStoredValues(DcmFileFormat& file, const PixelLayout& layout,
-                                      const std::string& name, const FrameDecoder* decoder,
-                                      const InstanceBytesProvider& instanceBytes)
+void decodeStoredFrames(DcmFileFormat& file, const PixelLayout& layout, const std::string& name,
+                        const FrameDecoder* decoder, const InstanceBytesProvider& instanceBytes,
+                        const FrameDestination& destination)
 {
   DcmDataset& dataset = *file.getDataset();
   if (!dataset.tagExists(DCM_PixelData))
@@ -207,7 +188,7 @@ std::vector<float> decodeStoredValues(DcmFileFormat& file, const PixelLayout& la
     if (!DcmCodecList::canChangeCoding(original.getXfer(), EXS_LittleEndianExplicit))
     {
       requireDecodable(layout, name, decoder);
-      return externallyDecodedValues(layout, name, *decoder, instanceBytes);
+      return externallyDecodedValues(layout, name, *decoder, instanceBytes, destination);
     }
     const OFCondition status = dataset.chooseRepresentation(EXS_LittleEndianExplicit, nullptr);
     if (status.bad() || !dataset.canWriteXfer(EXS_LittleEndianExplicit))
@@ -216,6 +197,17 @@ std::vector<float> decodeStoredValues(DcmFileFormat& file, const PixelLayout& la
                                   " pixel data could not be decoded (" + status.text() + ")");
     }
   }
-  return nativeStoredValues(dataset, layout, name);
+  nativeStoredValues(dataset, layout, name, destination);
+}
+
+std::vector<float> decodeStoredValues(DcmFileFormat& file, const PixelLayout& layout,
+                                      const std::string& name, const FrameDecoder* decoder,
+                                      const InstanceBytesProvider& instanceBytes)
+{
+  std::vector<float> values(layout.pixelsPerFrame() * layout.frames);
+  decodeStoredFrames(file, layout, name, decoder, instanceBytes,
+                     [&](unsigned frame)
+                     { return values.data() + frame * layout.pixelsPerFrame(); });
+  return values;
 }
 } // namespace iris::dicom

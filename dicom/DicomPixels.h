@@ -20,6 +20,18 @@ PixelLayout readPixelLayout(DcmFileFormat& file, const std::string& name,
 // instances never need it).
 using InstanceBytesProvider = std::function<std::string_view()>;
 
+// Where frame `frame` (0-based) of an instance goes: room for layout.pixelsPerFrame() floats.
+using FrameDestination = std::function<float*(unsigned frame)>;
+
+// Writes each frame's stored values (sign-extended from BitsStored, no rescale) to
+// destination(frame). Decompresses with DCMTK when it can, else with `decoder`; without one, a
+// syntax DCMTK cannot decode raises UnsupportedTransferSyntaxError naming it. Short or absent
+// pixel data raises MissingPixelDataError.
+void decodeStoredFrames(DcmFileFormat& file, const PixelLayout& layout, const std::string& name,
+                        const FrameDecoder* decoder, const InstanceBytesProvider& instanceBytes,
+                        const FrameDestination& destination);
+
+// The same, as one vector: frame after frame.
 // Stored pixel values (sign-extended from BitsStored, no rescale) of every frame, frame after
 // frame. Decompresses with DCMTK when it can, else with `decoder`; without one, a syntax DCMTK
 // cannot decode raises UnsupportedTransferSyntaxError naming it. Short or absent pixel data

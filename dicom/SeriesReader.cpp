@@ -134,22 +134,30 @@ private:
     for (size_t instance = 0; instance < headers_.size(); ++instance)
     {
       const InstanceHeader& header = headers_[instance];
-      const std::vector<float> stored =
-          decodeStoredValues(*files_[instance], header.layout, header.name, options_.frameDecoder,
-                             sources_[instance].bytes);
+      std::vector<float*> destinations;
+      for (size_t frame = 0; frame < header.frames.size(); ++frame)
+      {
+        destinations.push_back(image.voxels.data() + slot[sliceIndex++] * sliceVoxels);
+      }
+      decodeStoredFrames(*files_[instance], header.layout, header.name, options_.frameDecoder,
+                         sources_[instance].bytes,
+                         [&destinations](unsigned frame) { return destinations.at(frame); });
       files_[instance].reset(); // release the instance's pixel data as soon as it is copied
       const bool inverted = header.layout.photometricInterpretation == "MONOCHROME1";
       const double mirror = monochrome1Mirror(header.layout);
       for (const SliceHeader& frame : header.frames)
       {
-        const float* in = stored.data() + frame.frame * sliceVoxels;
-        float* out = image.voxels.data() + slot[sliceIndex++] * sliceVoxels;
         const double slope = inverted ? -frame.rescaleSlope : frame.rescaleSlope;
         const double intercept =
             frame.rescaleIntercept + (inverted ? frame.rescaleSlope * mirror : 0.0);
+        if (slope == 1.0 && intercept == 0.0)
+        {
+          continue;
+        }
+        float* voxels = destinations[frame.frame];
         for (size_t voxel = 0; voxel < sliceVoxels; ++voxel)
         {
-          out[voxel] = static_cast<float>(in[voxel] * slope + intercept);
+          voxels[voxel] = static_cast<float>(voxels[voxel] * slope + intercept);
         }
       }
     }
