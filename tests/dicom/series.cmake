@@ -21,3 +21,8 @@ iris_add_test_suite(iris_dicom_series_conversion_tests
   LABELS unit)
 target_compile_definitions(iris_dicom_series_conversion_tests PRIVATE IRIS_CLI_PATH="$<TARGET_FILE:iris>")
 add_dependencies(iris_dicom_series_conversion_tests iris)
+
+iris_add_test_suite(iris_dicom_series_pixel_tests
+  SOURCES SeriesPixelTest.cpp
+  LIBRARIES iris_dicom
+  LABELS unit)
