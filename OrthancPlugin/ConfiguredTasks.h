@@ -3,7 +3,6 @@
 #include "storage/Database.h"
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 

@@ -38,10 +38,10 @@ void check(OrthancPluginErrorCode code, const char* method, const std::string& u
 } // namespace
 
 OrthancRestError::OrthancRestError(const std::string& method, const std::string& uri, int code)
-    : std::runtime_error("Orthanc " + method + " " + uri + " failed: " +
-                         OrthancPluginGetErrorDescription(context(),
-                                                          static_cast<OrthancPluginErrorCode>(code)) +
-                         " (error " + std::to_string(code) + ")"),
+    : std::runtime_error(
+          "Orthanc " + method + " " + uri + " failed: " +
+          OrthancPluginGetErrorDescription(context(), static_cast<OrthancPluginErrorCode>(code)) +
+          " (error " + std::to_string(code) + ")"),
       code_(code)
 {
 }

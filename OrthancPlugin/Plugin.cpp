@@ -4,11 +4,11 @@
 #include "OrthancPlugin/OrthancContext.h"
 #include "OrthancPlugin/PluginSettings.h"
 #include "OrthancPlugin/PluginState.h"
+#include "OrthancPlugin/SeriesRoutes.h"
 #include "iris/Version.h"
 
-#include <orthanc/OrthancCPlugin.h>
-
 #include <filesystem>
+#include <orthanc/OrthancCPlugin.h>
 #include <thread>
 
 namespace
@@ -72,10 +72,10 @@ int32_t initialize(OrthancPluginContext* context)
   setContext(context);
   if (!OrthancPluginCheckVersionAdvanced(context, kMinimumMajor, kMinimumMinor, kMinimumRevision))
   {
-    logError(std::string(iris::kProductName) + " " + iris::kVersion + " needs Orthanc >= " +
-             std::to_string(kMinimumMajor) + "." + std::to_string(kMinimumMinor) + "." +
-             std::to_string(kMinimumRevision) + ", but this server is " + orthancVersion() +
-             "; the plugin is not started");
+    logError(std::string(iris::kProductName) + " " + iris::kVersion +
+             " needs Orthanc >= " + std::to_string(kMinimumMajor) + "." +
+             std::to_string(kMinimumMinor) + "." + std::to_string(kMinimumRevision) +
+             ", but this server is " + orthancVersion() + "; the plugin is not started");
     return -1;
   }
   OrthancPluginSetDescription(context, "Segmentation by example: runs the Iris network on "
@@ -88,6 +88,7 @@ int32_t initialize(OrthancPluginContext* context)
   }
   setPluginState(buildPluginState(settings.settings));
   registerHealthRoute();
+  registerSeriesRoutes();
   OrthancPluginRegisterOnChangeCallback(context, onChange);
   logInfo(std::string(iris::kProductName) + " " + iris::kVersion + " started");
   return 0;
@@ -104,7 +105,8 @@ extern "C"
     }
     catch (const std::exception& error)
     {
-      OrthancPluginLogError(context, (std::string("Iris: start-up failed: ") + error.what()).c_str());
+      OrthancPluginLogError(context,
+                            (std::string("Iris: start-up failed: ") + error.what()).c_str());
     }
     catch (...)
     {

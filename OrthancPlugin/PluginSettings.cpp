@@ -57,8 +57,7 @@ public:
 
   void warn(const char* key, const std::string& problem, const std::string& fallback)
   {
-    warnings_.push_back(std::string(kSection) + "." + key + ": " + problem + "; using " +
-                        fallback);
+    warnings_.push_back(std::string(kSection) + "." + key + ": " + problem + "; using " + fallback);
   }
 
 private:
@@ -107,8 +106,8 @@ SettingsResult parsePluginSettings(const std::string& orthancConfigurationJson,
 
   SectionReader reader(section, result.warnings);
   PluginSettings& settings = result.settings;
-  const auto defaultDatabase = resolve(defaults.configurationFolder, storageFolder) / "iris" /
-                               "iris.sqlite";
+  const auto defaultDatabase =
+      resolve(defaults.configurationFolder, storageFolder) / "iris" / "iris.sqlite";
   settings.databasePath =
       resolve(defaults.configurationFolder, reader.string("DatabasePath", defaultDatabase));
   settings.modelPath =

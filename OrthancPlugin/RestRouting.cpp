@@ -3,7 +3,6 @@
 #include "OrthancPlugin/OrthancContext.h"
 
 #include <orthanc/OrthancCPlugin.h>
-
 #include <regex>
 
 namespace iris::plugin

@@ -10,8 +10,8 @@ namespace
 using Json = nlohmann::json;
 
 const std::vector<std::string> kNonImageModalities = {
-    "SEG", "SR", "PR", "KO", "RTSTRUCT", "RTPLAN", "RTDOSE", "RTRECORD", "REG", "DOC", "ECG",
-    "AU",  "FID", "PLAN", "RWV"};
+    "SEG", "SR",  "PR",  "KO", "RTSTRUCT", "RTPLAN", "RTDOSE", "RTRECORD",
+    "REG", "DOC", "ECG", "AU", "FID",      "PLAN",   "RWV"};
 
 std::string text(const Json& tags, const char* key)
 {
@@ -42,8 +42,8 @@ std::optional<std::array<double, 6>> orientation(const Json& tags)
       continue;
     }
     const Json& first = tags[group][0];
-    if (first.contains("PlaneOrientationSequence") && first["PlaneOrientationSequence"].is_array() &&
-        !first["PlaneOrientationSequence"].empty())
+    if (first.contains("PlaneOrientationSequence") &&
+        first["PlaneOrientationSequence"].is_array() && !first["PlaneOrientationSequence"].empty())
     {
       value = text(first["PlaneOrientationSequence"][0], "ImageOrientationPatient");
     }

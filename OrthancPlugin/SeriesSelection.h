@@ -3,7 +3,6 @@
 #include "dicom/MatchRules.h"
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 

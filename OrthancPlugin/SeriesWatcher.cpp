@@ -155,7 +155,8 @@ void SeriesWatcher::considerSeries(const std::string& seriesId)
   storage::JobStore jobs(database_);
   for (const auto& stored : tasks.list())
   {
-    const auto task = TaskDefinition::parse(nlohmann::json::parse(stored.definitionJson), stored.id);
+    const auto task =
+        TaskDefinition::parse(nlohmann::json::parse(stored.definitionJson), stored.id);
     if (!task.enabled || !task.rules.matches(attributes))
     {
       continue;

@@ -13,8 +13,8 @@ using Json = nlohmann::json;
 constexpr size_t kMaxClasses = 64;
 const std::vector<std::string> kStrategies = {"one-shot", "ensemble", "retrieval", "tuning",
                                               "memory-bank"};
-const std::vector<std::string> kTaskKeys = {"id",     "description", "enabled", "priority",
-                                            "match",  "strategy",    "classes"};
+const std::vector<std::string> kTaskKeys = {"id",    "description", "enabled", "priority",
+                                            "match", "strategy",    "classes"};
 const std::vector<std::string> kClassKeys = {"name", "memoryBank", "category", "type", "colour"};
 
 void rejectUnknownKeys(const Json& object, const std::vector<std::string>& known,
@@ -63,9 +63,9 @@ Json conceptJson(const dicom::CodedConcept& concept)
 std::array<uint8_t, 3> parseColour(const Json& value, const std::string& where)
 {
   if (!value.is_array() || value.size() != 3 ||
-      !std::all_of(value.begin(), value.end(), [](const Json& c) {
-        return c.is_number_integer() && c.get<int>() >= 0 && c.get<int>() <= 255;
-      }))
+      !std::all_of(value.begin(), value.end(),
+                   [](const Json& c)
+                   { return c.is_number_integer() && c.get<int>() >= 0 && c.get<int>() <= 255; }))
   {
     throw InvalidTask(where + ": expected [red, green, blue] with each value from 0 to 255");
   }
@@ -175,7 +175,8 @@ TaskDefinition TaskDefinition::parse(const Json& document, const std::string& id
     if (std::find(kStrategies.begin(), kStrategies.end(), task.strategy) == kStrategies.end())
     {
       throw InvalidTask("task.strategy: expected one of one-shot, ensemble, retrieval, tuning, "
-                        "memory-bank; got " + document["strategy"].dump());
+                        "memory-bank; got " +
+                        document["strategy"].dump());
     }
   }
   if (!document.contains("classes") || !document["classes"].is_array() ||
@@ -225,8 +226,8 @@ Json TaskDefinition::toJson() const
     }
     classList.push_back(item);
   }
-  return {{"id", id},         {"description", description}, {"enabled", enabled},
-          {"priority", priority}, {"match", match},         {"strategy", strategy},
-          {"classes", classList}};
+  return {
+      {"id", id},       {"description", description}, {"enabled", enabled},  {"priority", priority},
+      {"match", match}, {"strategy", strategy},       {"classes", classList}};
 }
 } // namespace iris::plugin

@@ -3,9 +3,8 @@
 #include "dicom/MatchRules.h"
 #include "dicom/SegmentDescription.h"
 
-#include <nlohmann/json.hpp>
-
 #include <array>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>

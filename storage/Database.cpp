@@ -24,10 +24,9 @@ Database::Database(const std::filesystem::path& path) : path_(path)
                          ec.message());
     }
   }
-  const int rc = sqlite3_open_v2(path.c_str(), &db_,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                     SQLITE_OPEN_FULLMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK)
   {
     const std::string reason = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -49,10 +48,12 @@ Database::Database(const std::filesystem::path& path) : path_(path)
       {
         continue;
       }
-      transaction([&] {
-        execute(migration.sql);
-        execute("PRAGMA user_version = " + std::to_string(migration.version));
-      });
+      transaction(
+          [&]
+          {
+            execute(migration.sql);
+            execute("PRAGMA user_version = " + std::to_string(migration.version));
+          });
     }
   }
   catch (...)

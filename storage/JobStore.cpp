@@ -2,10 +2,9 @@
 
 #include "storage/StorageError.h"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <cmath>
+#include <sqlite3.h>
 
 namespace iris::storage
 {
@@ -89,7 +88,8 @@ JobState parseJobState(const std::string& text)
 
 int64_t RetryPolicy::delayAfter(int attempts) const
 {
-  const double delay = static_cast<double>(firstDelayMs) * std::pow(factor, std::max(0, attempts - 1));
+  const double delay =
+      static_cast<double>(firstDelayMs) * std::pow(factor, std::max(0, attempts - 1));
   return std::min<int64_t>(maxDelayMs, static_cast<int64_t>(delay));
 }
 
@@ -108,8 +108,8 @@ JobStore::Enqueued JobStore::insertGeneration(const NewJob& job, int generation,
 
 std::optional<Job> JobStore::newestGeneration(const NewJob& job)
 {
-  auto query = db_.prepare(
-      select("WHERE series_id = ? AND task_id = ? AND model_id = ? ORDER BY generation DESC LIMIT 1"));
+  auto query = db_.prepare(select(
+      "WHERE series_id = ? AND task_id = ? AND model_id = ? ORDER BY generation DESC LIMIT 1"));
   query.bind(1, job.seriesId).bind(2, job.taskId).bind(3, job.modelId);
   return query.step() ? std::optional<Job>(readJob(query)) : std::nullopt;
 }
@@ -117,46 +117,53 @@ std::optional<Job> JobStore::newestGeneration(const NewJob& job)
 JobStore::Enqueued JobStore::enqueue(const NewJob& job, int64_t now)
 {
   Enqueued result{0, false};
-  db_.transaction([&] {
-    const auto existing = newestGeneration(job);
-    result = existing ? Enqueued{existing->id, false} : insertGeneration(job, 0, now);
-  });
+  db_.transaction(
+      [&]
+      {
+        const auto existing = newestGeneration(job);
+        result = existing ? Enqueued{existing->id, false} : insertGeneration(job, 0, now);
+      });
   return result;
 }
 
 JobStore::Enqueued JobStore::rerun(const NewJob& job, int64_t now)
 {
   Enqueued result{0, false};
-  db_.transaction([&] {
-    const auto existing = newestGeneration(job);
-    if (existing && (existing->state == JobState::Queued || existing->state == JobState::Running))
-    {
-      result = {existing->id, false};
-      return;
-    }
-    result = insertGeneration(job, existing ? existing->generation + 1 : 0, now);
-  });
+  db_.transaction(
+      [&]
+      {
+        const auto existing = newestGeneration(job);
+        if (existing &&
+            (existing->state == JobState::Queued || existing->state == JobState::Running))
+        {
+          result = {existing->id, false};
+          return;
+        }
+        result = insertGeneration(job, existing ? existing->generation + 1 : 0, now);
+      });
   return result;
 }
 
 std::optional<Job> JobStore::claimNext(int64_t now)
 {
   std::optional<Job> claimed;
-  db_.transaction([&] {
-    auto next = db_.prepare(select(
-        "WHERE state = 'queued' AND run_after <= ? ORDER BY priority DESC, id ASC LIMIT 1"));
-    next.bind(1, now);
-    if (!next.step())
-    {
-      return;
-    }
-    const int64_t id = next.columnInt(0);
-    auto claim = db_.prepare("UPDATE jobs SET state = 'running', attempts = attempts + 1, "
-                             "started_at = ?, error = NULL, updated_at = ? WHERE id = ?");
-    claim.bind(1, now);
-    update(claim, id, now);
-    claimed = find(id);
-  });
+  db_.transaction(
+      [&]
+      {
+        auto next = db_.prepare(select(
+            "WHERE state = 'queued' AND run_after <= ? ORDER BY priority DESC, id ASC LIMIT 1"));
+        next.bind(1, now);
+        if (!next.step())
+        {
+          return;
+        }
+        const int64_t id = next.columnInt(0);
+        auto claim = db_.prepare("UPDATE jobs SET state = 'running', attempts = attempts + 1, "
+                                 "started_at = ?, error = NULL, updated_at = ? WHERE id = ?");
+        claim.bind(1, now);
+        update(claim, id, now);
+        claimed = find(id);
+      });
   return claimed;
 }
 
@@ -178,24 +185,27 @@ Job JobStore::reserveSegUids(int64_t id, const std::string& seriesUid,
 bool JobStore::succeed(int64_t id, const JobResult& result, int64_t now)
 {
   bool done = false;
-  db_.transaction([&] {
-    auto finish = db_.prepare("UPDATE jobs SET state = 'succeeded', finished_at = ?, error = NULL, "
-                              "updated_at = ? WHERE state = 'running' AND id = ?");
-    finish.bind(1, now);
-    if (!update(finish, id, now))
-    {
-      return;
-    }
-    const auto job = find(id);
-    auto record = db_.prepare(
-        "INSERT INTO results (job_id, source_series, seg_instance_id, seg_series_uid, task_id, "
-        "model_id, timings, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    record.bind(1, id).bind(2, job->seriesId).bind(3, result.segInstanceId);
-    record.bind(4, result.segSeriesUid).bind(5, job->taskId).bind(6, job->modelId);
-    record.bind(7, result.timingsJson).bind(8, now);
-    record.run();
-    done = true;
-  });
+  db_.transaction(
+      [&]
+      {
+        auto finish =
+            db_.prepare("UPDATE jobs SET state = 'succeeded', finished_at = ?, error = NULL, "
+                        "updated_at = ? WHERE state = 'running' AND id = ?");
+        finish.bind(1, now);
+        if (!update(finish, id, now))
+        {
+          return;
+        }
+        const auto job = find(id);
+        auto record = db_.prepare(
+            "INSERT INTO results (job_id, source_series, seg_instance_id, seg_series_uid, task_id, "
+            "model_id, timings, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        record.bind(1, id).bind(2, job->seriesId).bind(3, result.segInstanceId);
+        record.bind(4, result.segSeriesUid).bind(5, job->taskId).bind(6, job->modelId);
+        record.bind(7, result.timingsJson).bind(8, now);
+        record.run();
+        done = true;
+      });
   return done;
 }
 
@@ -203,30 +213,33 @@ JobState JobStore::fail(int64_t id, const std::string& error, const RetryPolicy&
                         int64_t now)
 {
   JobState outcome = JobState::Failed;
-  db_.transaction([&] {
-    const auto job = find(id);
-    if (!job || job->state != JobState::Running)
-    {
-      outcome = job ? job->state : JobState::Failed;
-      return;
-    }
-    if (job->attempts < job->maxAttempts)
-    {
-      auto requeue = db_.prepare("UPDATE jobs SET state = 'queued', run_after = ?, error = ?, "
-                                 "updated_at = ? WHERE id = ?");
-      requeue.bind(1, now + policy.delayAfter(job->attempts)).bind(2, error);
-      update(requeue, id, now);
-      outcome = JobState::Queued;
-    }
-    else
-    {
-      auto give_up = db_.prepare("UPDATE jobs SET state = 'failed', finished_at = ?, error = ?, "
-                                 "updated_at = ? WHERE id = ?");
-      give_up.bind(1, now).bind(2, error);
-      update(give_up, id, now);
-      outcome = JobState::Failed;
-    }
-  });
+  db_.transaction(
+      [&]
+      {
+        const auto job = find(id);
+        if (!job || job->state != JobState::Running)
+        {
+          outcome = job ? job->state : JobState::Failed;
+          return;
+        }
+        if (job->attempts < job->maxAttempts)
+        {
+          auto requeue = db_.prepare("UPDATE jobs SET state = 'queued', run_after = ?, error = ?, "
+                                     "updated_at = ? WHERE id = ?");
+          requeue.bind(1, now + policy.delayAfter(job->attempts)).bind(2, error);
+          update(requeue, id, now);
+          outcome = JobState::Queued;
+        }
+        else
+        {
+          auto give_up =
+              db_.prepare("UPDATE jobs SET state = 'failed', finished_at = ?, error = ?, "
+                          "updated_at = ? WHERE id = ?");
+          give_up.bind(1, now).bind(2, error);
+          update(give_up, id, now);
+          outcome = JobState::Failed;
+        }
+      });
   return outcome;
 }
 
@@ -241,9 +254,9 @@ void JobStore::defer(int64_t id, int64_t runAfter, const std::string& reason, in
 
 bool JobStore::cancel(int64_t id, int64_t now)
 {
-  auto cancellation = db_.prepare(
-      "UPDATE jobs SET state = 'cancelled', finished_at = ?, updated_at = ? "
-      "WHERE state IN ('queued', 'running') AND id = ?");
+  auto cancellation =
+      db_.prepare("UPDATE jobs SET state = 'cancelled', finished_at = ?, updated_at = ? "
+                  "WHERE state IN ('queued', 'running') AND id = ?");
   cancellation.bind(1, now);
   return update(cancellation, id, now);
 }
@@ -263,10 +276,12 @@ int JobStore::recoverInterrupted(int64_t now)
                              "WHERE state = 'running'");
   recover.bind(1, now).bind(2, now);
   int recovered = 0;
-  db_.transaction([&] {
-    recover.run();
-    recovered = db_.changes();
-  });
+  db_.transaction(
+      [&]
+      {
+        recover.run();
+        recovered = db_.changes();
+      });
   return recovered;
 }
 
@@ -280,10 +295,10 @@ std::optional<Job> JobStore::find(int64_t id)
 std::vector<Job> JobStore::list(const JobFilter& filter)
 {
   // Unset filters bind NULL, which the "? IS NULL OR" arms turn into no condition.
-  auto query = db_.prepare(select(
-      "WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR task_id = ?2) "
-      "AND (?3 IS NULL OR series_id = ?3) AND (?4 IS NULL OR updated_at >= ?4) "
-      "ORDER BY id DESC LIMIT ?5"));
+  auto query =
+      db_.prepare(select("WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR task_id = ?2) "
+                         "AND (?3 IS NULL OR series_id = ?3) AND (?4 IS NULL OR updated_at >= ?4) "
+                         "ORDER BY id DESC LIMIT ?5"));
   filter.state ? query.bind(1, std::string(toString(*filter.state))) : query.bindNull(1);
   filter.taskId ? query.bind(2, *filter.taskId) : query.bindNull(2);
   filter.seriesId ? query.bind(3, *filter.seriesId) : query.bindNull(3);
@@ -315,8 +330,8 @@ std::map<JobState, int64_t> JobStore::countByState()
 
 int64_t JobStore::countActiveForTask(const std::string& taskId)
 {
-  auto query = db_.prepare(
-      "SELECT COUNT(*) FROM jobs WHERE task_id = ? AND state IN ('queued', 'running')");
+  auto query =
+      db_.prepare("SELECT COUNT(*) FROM jobs WHERE task_id = ? AND state IN ('queued', 'running')");
   query.bind(1, taskId);
   query.step();
   return query.columnInt(0);
@@ -326,11 +341,13 @@ bool JobStore::update(Statement& statement, int64_t id, int64_t now)
 {
   // Every UPDATE above ends with "updated_at = ? ... id = ?": fill those two.
   bool changed = false;
-  db_.transaction([&] {
-    statement.bindTrailing(now, id);
-    statement.run();
-    changed = db_.changes() > 0;
-  });
+  db_.transaction(
+      [&]
+      {
+        statement.bindTrailing(now, id);
+        statement.run();
+        changed = db_.changes() > 0;
+      });
   return changed;
 }
 } // namespace iris::storage

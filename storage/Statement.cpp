@@ -48,9 +48,9 @@ Statement& Statement::bind(int index, const std::string& value)
 
 Statement& Statement::bind(int index, const std::vector<uint8_t>& blob)
 {
-  check(sqlite3_bind_blob(stmt_, index, blob.data(), static_cast<int>(blob.size()),
-                          SQLITE_TRANSIENT),
-        "bind");
+  check(
+      sqlite3_bind_blob(stmt_, index, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT),
+      "bind");
   return *this;
 }
 

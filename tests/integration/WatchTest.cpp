@@ -4,7 +4,6 @@
 #include "tests/support/SharedData.h"
 
 #include <gtest/gtest.h>
-
 #include <thread>
 
 namespace iris::test
@@ -52,28 +51,30 @@ bool eventually(const std::function<bool()>& condition, std::chrono::seconds tim
 int64_t stableSeq(const OrthancServer& orthanc, const std::string& seriesId)
 {
   int64_t seq = -1;
-  eventually([&] {
-    const auto changes = orthanc.client().get("/changes?limit=1000").json();
-    for (const auto& change : changes["Changes"])
-    {
-      if (change["ChangeType"] == "StableSeries" && change["ID"] == seriesId)
+  eventually(
+      [&]
       {
-        seq = change["Seq"].get<int64_t>();
-        return true;
-      }
-    }
-    return false;
-  });
+        const auto changes = orthanc.client().get("/changes?limit=1000").json();
+        for (const auto& change : changes["Changes"])
+        {
+          if (change["ChangeType"] == "StableSeries" && change["ID"] == seriesId)
+          {
+            seq = change["Seq"].get<int64_t>();
+            return true;
+          }
+        }
+        return false;
+      });
   return seq;
 }
 
 std::string seriesIdOf(const OrthancServer& orthanc, const std::string& modality)
 {
-  const auto found = orthanc.client()
-                         .post("/tools/find", Json{{"Level", "Series"},
-                                                   {"Query", {{"Modality", modality}}}}
-                                                  .dump())
-                         .json();
+  const auto found =
+      orthanc.client()
+          .post("/tools/find",
+                Json{{"Level", "Series"}, {"Query", {{"Modality", modality}}}}.dump())
+          .json();
   return found.empty() ? std::string() : found[0].get<std::string>();
 }
 
@@ -145,8 +146,7 @@ TEST(Watch, SeriesThatBecameStableWhileThePluginWasDownIsReplayed)
 
   orthanc.reconfigure(withMrTask());
   orthanc.start();
-  ASSERT_TRUE(eventually([&] { return jobsFor(orthanc, mr).size() == 1; }))
-      << orthanc.log();
+  ASSERT_TRUE(eventually([&] { return jobsFor(orthanc, mr).size() == 1; })) << orthanc.log();
 }
 } // namespace
 } // namespace iris::test

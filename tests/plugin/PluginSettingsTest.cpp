@@ -29,8 +29,8 @@ bool mentions(const std::vector<std::string>& warnings, const std::string& text)
 
 TEST(PluginSettings, DefaultsWithoutAnIrisSection)
 {
-  const auto result = parsePluginSettings(R"({"StorageDirectory": "/var/lib/orthanc/db"})",
-                                          defaults());
+  const auto result =
+      parsePluginSettings(R"({"StorageDirectory": "/var/lib/orthanc/db"})", defaults());
   EXPECT_TRUE(result.warnings.empty());
   EXPECT_EQ(result.settings.databasePath, "/var/lib/orthanc/db/iris/iris.sqlite");
   EXPECT_EQ(result.settings.modelPath, "/usr/share/orthanc-iris/models/iris-default.pt");

@@ -1,8 +1,7 @@
 #include "OrthancPlugin/TaskDefinition.h"
 
-#include <gtest/gtest.h>
-
 #include <functional>
+#include <gtest/gtest.h>
 
 namespace iris::plugin
 {
@@ -39,8 +38,8 @@ TEST(TaskDefinition, ParsesAndRoundTrips)
 
 TEST(TaskDefinition, DefaultsAreDocumentedValues)
 {
-  const auto task = TaskDefinition::parse(Json::parse(R"({"classes": [{"name": "Liver"}]})"),
-                                          "liver");
+  const auto task =
+      TaskDefinition::parse(Json::parse(R"({"classes": [{"name": "Liver"}]})"), "liver");
   EXPECT_TRUE(task.enabled);
   EXPECT_EQ(task.priority, 0);
   EXPECT_EQ(task.strategy, "ensemble");
@@ -64,12 +63,21 @@ TEST(TaskDefinition, ErrorsNameTheKey)
       {[](Json& t) { t["id"] = "Bad Id"; }, "task.id"},
       {[](Json& t) { t["classes"] = Json::array(); }, "task.classes"},
       {[](Json& t) { t["classes"][1]["name"] = "Hippocampus anterior"; }, "appears twice"},
-      {[](Json& t) { t["classes"][0]["colour"] = {300, 0, 0}; }, "task.classes[0].colour"},
-      {[](Json& t) { t["classes"][0]["type"] = {{"value", "1"}}; }, "task.classes[0].type.meaning"},
+      {[](Json& t) {
+         t["classes"][0]["colour"] = {300, 0, 0};
+       },
+       "task.classes[0].colour"},
+      {[](Json& t) {
+         t["classes"][0]["type"] = {{"value", "1"}};
+       },
+       "task.classes[0].type.meaning"},
       {[](Json& t) { t["strategy"] = "magic"; }, "task.strategy"},
       {[](Json& t) { t["strategy"] = "memory-bank"; }, "task.classes[1].memoryBank"},
       {[](Json& t) { t["priority"] = "high"; }, "task.priority"},
-      {[](Json& t) { t["match"] = {{"Modality", 7}}; }, "task.match.Modality"},
+      {[](Json& t) {
+         t["match"] = {{"Modality", 7}};
+       },
+       "task.match.Modality"},
       {[](Json& t) { t["colour"] = "red"; }, "unknown key \"colour\""},
       {[](Json& t) { t["classes"][0]["name"] = std::string(65, 'x'); }, "at most 64"},
   };

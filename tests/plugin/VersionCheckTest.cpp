@@ -1,10 +1,8 @@
 // The only Orthanc this machine has is 1.10.1, so the refusal of older servers is exercised by
 // loading the real plugin binary into a minimal host that reports an older version.
-#include <orthanc/OrthancCPlugin.h>
-
 #include <dlfcn.h>
 #include <gtest/gtest.h>
-
+#include <orthanc/OrthancCPlugin.h>
 #include <string>
 #include <vector>
 

@@ -1,0 +1,41 @@
+#include "OrthancPlugin/OrthancSeriesLoader.h"
+
+#include "OrthancPlugin/OrthancFrameDecoder.h"
+#include "OrthancPlugin/OrthancRest.h"
+#include "dicom/SeriesReader.h"
+
+#include <regex>
+
+namespace iris::plugin
+{
+bool isOrthancId(const std::string& id)
+{
+  static const std::regex pattern("[0-9a-f]{8}(-[0-9a-f]{8}){4}");
+  return std::regex_match(id, pattern);
+}
+
+dicom::SegSource loadSeriesFromOrthanc(const std::string& seriesId,
+                                       dicom::SeriesReadOptions options)
+{
+  static const OrthancFrameDecoder decoder;
+  options.frameDecoder = &decoder;
+
+  const auto instanceIds = restGetJson("/series/" + seriesId).at("Instances");
+  std::vector<std::string> files;
+  files.reserve(instanceIds.size());
+  for (const auto& id : instanceIds)
+  {
+    files.push_back(restGet("/instances/" + id.get<std::string>() + "/file"));
+  }
+  std::vector<dicom::DicomBuffer> buffers;
+  for (size_t i = 0; i < files.size(); ++i)
+  {
+    buffers.push_back({"instance " + instanceIds[i].get<std::string>(), files[i]});
+  }
+  dicom::SegSource source;
+  source.series = dicom::readSeriesBuffers(buffers, options);
+  source.attributes = dicom::segSourceAttributesFromBuffer(
+      std::vector<uint8_t>(files.front().begin(), files.front().end()));
+  return source;
+}
+} // namespace iris::plugin

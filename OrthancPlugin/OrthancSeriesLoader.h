@@ -1,0 +1,18 @@
+#pragma once
+
+#include "dicom/SegSource.h"
+#include "dicom/SeriesOptions.h"
+
+#include <string>
+
+namespace iris::plugin
+{
+// Assembles an Orthanc series into a volume, with what a SEG for it needs. Instances are fetched
+// through Orthanc's REST API; frames DCMTK cannot decode go to Orthanc's own decoders. Throws
+// OrthancRestError (404 semantics via notFound()) or the dicom library's DicomError subclasses.
+dicom::SegSource loadSeriesFromOrthanc(const std::string& seriesId,
+                                       dicom::SeriesReadOptions options = {});
+
+// Orthanc resource ids: five groups of eight lower-case hex digits.
+bool isOrthancId(const std::string& id);
+} // namespace iris::plugin
