@@ -30,7 +30,10 @@ struct SeriesReadOptions
   // Largest distance of a slice from the straight line through the first and last slice; covers
   // positions rounded to 0.1 mm.
   double positionToleranceMm = 0.2;
-  // Decodes transfer syntaxes DCMTK cannot (JPEG 2000); null: such series are refused.
+  // Decodes transfer syntaxes DCMTK cannot (JPEG 2000); null: such series are refused. It is
+  // called from several threads at once when `threads` allows.
   const FrameDecoder* frameDecoder = nullptr;
+  // Instances decoded in parallel; 0: one per core, at most 8.
+  size_t threads = 0;
 };
 } // namespace iris::dicom

@@ -6,10 +6,13 @@
 #include "dicom/SeriesGeometry.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <set>
+#include <thread>
 
 namespace iris::dicom
 {
@@ -125,40 +128,82 @@ private:
     }
   }
 
+  // Instances decode in parallel (each into its own slices); the first error wins.
   void fillVoxels(const std::vector<size_t>& slot)
+  {
+    result_.image.voxels.resize(result_.image.geometry.voxelCount());
+    std::vector<size_t> firstSlice(headers_.size(), 0);
+    for (size_t instance = 1; instance < headers_.size(); ++instance)
+    {
+      firstSlice[instance] = firstSlice[instance - 1] + headers_[instance - 1].frames.size();
+    }
+    std::atomic<size_t> next{0};
+    std::exception_ptr failure;
+    std::mutex failureMutex;
+    const auto work = [&]
+    {
+      for (size_t instance = next++; instance < headers_.size(); instance = next++)
+      {
+        try
+        {
+          fillInstance(instance, slot, firstSlice[instance]);
+        }
+        catch (...)
+        {
+          const std::lock_guard<std::mutex> lock(failureMutex);
+          failure = failure ? failure : std::current_exception();
+          next = headers_.size();
+        }
+      }
+    };
+    const size_t hardware = std::max(1u, std::thread::hardware_concurrency());
+    const size_t workers = std::min(
+        headers_.size(), options_.threads ? options_.threads : std::min<size_t>(hardware, 8));
+    std::vector<std::thread> pool;
+    for (size_t worker = 1; worker < workers; ++worker)
+    {
+      pool.emplace_back(work);
+    }
+    work();
+    for (auto& thread : pool)
+    {
+      thread.join();
+    }
+    if (failure)
+    {
+      std::rethrow_exception(failure);
+    }
+  }
+
+  void fillInstance(size_t instance, const std::vector<size_t>& slot, size_t firstSlice)
   {
     ImageVolume& image = result_.image;
     const size_t sliceVoxels = image.geometry.size[0] * image.geometry.size[1];
-    image.voxels.resize(image.geometry.voxelCount());
-    size_t sliceIndex = 0;
-    for (size_t instance = 0; instance < headers_.size(); ++instance)
+    const InstanceHeader& header = headers_[instance];
+    std::vector<float*> destinations;
+    for (size_t frame = 0; frame < header.frames.size(); ++frame)
     {
-      const InstanceHeader& header = headers_[instance];
-      std::vector<float*> destinations;
-      for (size_t frame = 0; frame < header.frames.size(); ++frame)
+      destinations.push_back(image.voxels.data() + slot[firstSlice + frame] * sliceVoxels);
+    }
+    decodeStoredFrames(*files_[instance], header.layout, header.name, options_.frameDecoder,
+                       sources_[instance].bytes,
+                       [&destinations](unsigned frame) { return destinations.at(frame); });
+    files_[instance].reset(); // release the instance's pixel data as soon as it is copied
+    const bool inverted = header.layout.photometricInterpretation == "MONOCHROME1";
+    const double mirror = monochrome1Mirror(header.layout);
+    for (const SliceHeader& frame : header.frames)
+    {
+      const double slope = inverted ? -frame.rescaleSlope : frame.rescaleSlope;
+      const double intercept =
+          frame.rescaleIntercept + (inverted ? frame.rescaleSlope * mirror : 0.0);
+      if (slope == 1.0 && intercept == 0.0)
       {
-        destinations.push_back(image.voxels.data() + slot[sliceIndex++] * sliceVoxels);
+        continue;
       }
-      decodeStoredFrames(*files_[instance], header.layout, header.name, options_.frameDecoder,
-                         sources_[instance].bytes,
-                         [&destinations](unsigned frame) { return destinations.at(frame); });
-      files_[instance].reset(); // release the instance's pixel data as soon as it is copied
-      const bool inverted = header.layout.photometricInterpretation == "MONOCHROME1";
-      const double mirror = monochrome1Mirror(header.layout);
-      for (const SliceHeader& frame : header.frames)
+      float* voxels = destinations[frame.frame];
+      for (size_t voxel = 0; voxel < sliceVoxels; ++voxel)
       {
-        const double slope = inverted ? -frame.rescaleSlope : frame.rescaleSlope;
-        const double intercept =
-            frame.rescaleIntercept + (inverted ? frame.rescaleSlope * mirror : 0.0);
-        if (slope == 1.0 && intercept == 0.0)
-        {
-          continue;
-        }
-        float* voxels = destinations[frame.frame];
-        for (size_t voxel = 0; voxel < sliceVoxels; ++voxel)
-        {
-          voxels[voxel] = static_cast<float>(voxels[voxel] * slope + intercept);
-        }
+        voxels[voxel] = static_cast<float>(voxels[voxel] * slope + intercept);
       }
     }
   }

@@ -9,3 +9,4 @@ target_sources(iris_dicom PRIVATE
   SeriesReader.cpp
   SeriesSlices.cpp
 )
+target_link_libraries(iris_dicom PUBLIC Threads::Threads) # parallel slice decoding

@@ -11,6 +11,7 @@
 #include "tests/support/SharedData.h"
 #include "tests/support/TempDir.h"
 
+#include <atomic>
 #include <cmath>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/oflog/oflog.h>
@@ -185,7 +186,7 @@ public:
     return {begin, begin + layout.pixelsPerFrame()};
   }
 
-  mutable int calls = 0;
+  mutable std::atomic<int> calls{0}; // the reader may decode instances in parallel
 
 private:
   std::map<std::string, std::filesystem::path> twins_;
