@@ -183,3 +183,48 @@ TEST(SeriesBadInput, TwoSeriesInOneFolder)
 }
 } // namespace
 } // namespace iris::dicom
+
+namespace iris::dicom
+{
+namespace
+{
+// Damaged copies of a real instance (truncated anywhere, header bytes overwritten) either load
+// or raise a DicomError; nothing else escapes and nothing crashes.
+TEST(SeriesBadInput, DamagedBytesOnlyRaiseDicomErrors)
+{
+  const auto path = listSeriesFiles(test::sharedDataDir() / "dcmqi_seg/ct-3slice").front();
+  const std::string original = readFileBytes(path);
+  std::vector<std::string> damaged;
+  for (size_t length = 0; length < 2400; length += 37)
+  {
+    damaged.push_back(original.substr(0, length));
+  }
+  uint32_t state = 12345;
+  const auto nextRandom = [&state] { return state = state * 1664525u + 1013904223u; };
+  for (int mutation = 0; mutation < 300; ++mutation)
+  {
+    std::string copy = original;
+    for (int byte = 0; byte < 4; ++byte)
+    {
+      copy[132 + nextRandom() % 1800] = static_cast<char>(nextRandom() >> 24);
+    }
+    damaged.push_back(copy);
+  }
+  size_t loaded = 0, refused = 0;
+  for (const auto& bytes : damaged)
+  {
+    try
+    {
+      readSeriesBuffers({{"damaged", bytes}});
+      ++loaded;
+    }
+    catch (const DicomError&)
+    {
+      ++refused;
+    }
+  }
+  EXPECT_EQ(loaded + refused, damaged.size());
+  EXPECT_GT(refused, 60u); // every truncated copy at least
+}
+} // namespace
+} // namespace iris::dicom
