@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <set>
 #include <thread>
 
@@ -131,7 +132,19 @@ private:
   // Instances decode in parallel (each into its own slices); the first error wins.
   void fillVoxels(const std::vector<size_t>& slot)
   {
-    result_.image.voxels.resize(result_.image.geometry.voxelCount());
+    const VolumeGeometry& geometry = result_.image.geometry;
+    try
+    {
+      result_.image.voxels.resize(geometry.voxelCount());
+    }
+    catch (const std::bad_alloc&)
+    {
+      throw VolumeTooLargeError("Not enough memory for a " + std::to_string(geometry.size[0]) +
+                                "x" + std::to_string(geometry.size[1]) + "x" +
+                                std::to_string(geometry.size[2]) + " float volume (" +
+                                std::to_string(geometry.voxelCount() * sizeof(float) >> 20) +
+                                " MiB)");
+    }
     std::vector<size_t> firstSlice(headers_.size(), 0);
     for (size_t instance = 1; instance < headers_.size(); ++instance)
     {
