@@ -16,8 +16,8 @@ namespace
 const std::set<std::string>& nonImageModalities()
 {
   static const std::set<std::string> modalities = {
-      "SR",  "PR",  "SEG", "RTSTRUCT", "RTPLAN", "RTRECORD", "RTDOSE", "KO",    "DOC",
-      "REG", "FID", "RWV", "PLAN",     "AU",     "ECG",      "HD",     "OT-PDF"};
+      "SR",  "PR",  "SEG", "RTSTRUCT", "RTPLAN", "RTRECORD", "RTDOSE", "KO",
+      "DOC", "REG", "FID", "RWV",      "PLAN",   "AU",       "ECG",    "HD"};
   return modalities;
 }
 
