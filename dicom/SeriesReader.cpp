@@ -48,6 +48,47 @@ double monochrome1Mirror(const PixelLayout& layout)
   return layout.isSigned ? -1.0 : levels - 1.0; // min + max of the stored range
 }
 
+// Runs body(0 .. count-1) on up to `workers` threads. After all stop, rethrows the error of
+// the lowest index, so the reported error does not depend on scheduling.
+void parallelFor(size_t count, size_t workers, const std::function<void(size_t)>& body)
+{
+  std::vector<std::exception_ptr> failures(count);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  const auto work = [&]
+  {
+    for (size_t index = next++; index < count && !failed; index = next++)
+    {
+      try
+      {
+        body(index);
+      }
+      catch (...)
+      {
+        failures[index] = std::current_exception();
+        failed = true;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t worker = 1; worker < std::min(workers, count); ++worker)
+  {
+    pool.emplace_back(work);
+  }
+  work();
+  for (auto& thread : pool)
+  {
+    thread.join();
+  }
+  for (const auto& failure : failures)
+  {
+    if (failure)
+    {
+      std::rethrow_exception(failure);
+    }
+  }
+}
+
 class SeriesAssembler
 {
 public:
@@ -81,21 +122,30 @@ private:
     {
       throw InconsistentSeriesError(SeriesProblem::NoImages, "no instances were given");
     }
+    files_.resize(sources_.size());
+    headers_.resize(sources_.size());
+    parallelFor(sources_.size(), workerCount(),
+                [this](size_t index)
+                {
+                  files_[index] = sources_[index].open();
+                  headers_[index] = readInstanceHeader(*files_[index], sources_[index].name, index,
+                                                       options_.frameDecoder);
+                  const PixelLayout& layout = headers_[index].layout;
+                  requireUnderCap(layout.columns, layout.rows, layout.frames, options_.cap,
+                                  sources_[index].name);
+                });
     for (size_t index = 0; index < sources_.size(); ++index)
     {
-      files_.push_back(sources_[index].open());
-      headers_.push_back(
-          readInstanceHeader(*files_.back(), sources_[index].name, index, options_.frameDecoder));
       names_.push_back(sources_[index].name);
-      const PixelLayout& layout = headers_.back().layout;
-      requireUnderCap(layout.columns, layout.rows, layout.frames, options_.cap,
-                      sources_[index].name);
-      slices_.insert(slices_.end(), headers_.back().frames.begin(), headers_.back().frames.end());
-      if (index == 0)
-      {
-        readSeriesAttributes(*files_.front(), result_);
-      }
+      slices_.insert(slices_.end(), headers_[index].frames.begin(), headers_[index].frames.end());
     }
+    readSeriesAttributes(*files_.front(), result_);
+  }
+
+  size_t workerCount() const
+  {
+    const size_t hardware = std::max(1u, std::thread::hardware_concurrency());
+    return options_.threads ? options_.threads : std::min<size_t>(hardware, 8);
   }
 
   void requireOneSeriesOfOneSize() const
@@ -129,7 +179,7 @@ private:
     }
   }
 
-  // Instances decode in parallel (each into its own slices); the first error wins.
+  // Instances decode in parallel, each into its own slices.
   void fillVoxels(const std::vector<size_t>& slot)
   {
     const VolumeGeometry& geometry = result_.image.geometry;
@@ -150,42 +200,8 @@ private:
     {
       firstSlice[instance] = firstSlice[instance - 1] + headers_[instance - 1].frames.size();
     }
-    std::atomic<size_t> next{0};
-    std::exception_ptr failure;
-    std::mutex failureMutex;
-    const auto work = [&]
-    {
-      for (size_t instance = next++; instance < headers_.size(); instance = next++)
-      {
-        try
-        {
-          fillInstance(instance, slot, firstSlice[instance]);
-        }
-        catch (...)
-        {
-          const std::lock_guard<std::mutex> lock(failureMutex);
-          failure = failure ? failure : std::current_exception();
-          next = headers_.size();
-        }
-      }
-    };
-    const size_t hardware = std::max(1u, std::thread::hardware_concurrency());
-    const size_t workers = std::min(
-        headers_.size(), options_.threads ? options_.threads : std::min<size_t>(hardware, 8));
-    std::vector<std::thread> pool;
-    for (size_t worker = 1; worker < workers; ++worker)
-    {
-      pool.emplace_back(work);
-    }
-    work();
-    for (auto& thread : pool)
-    {
-      thread.join();
-    }
-    if (failure)
-    {
-      std::rethrow_exception(failure);
-    }
+    parallelFor(headers_.size(), workerCount(),
+                [&](size_t instance) { fillInstance(instance, slot, firstSlice[instance]); });
   }
 
   void fillInstance(size_t instance, const std::vector<size_t>& slot, size_t firstSlice)
