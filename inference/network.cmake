@@ -12,3 +12,4 @@ target_sources(iris_inference PRIVATE
   Parity.cpp
 )
 target_link_libraries(iris_inference PUBLIC nlohmann_json::nlohmann_json)
+target_link_libraries(iris_inference PRIVATE ${CMAKE_DL_LIBS})

@@ -1,10 +1,171 @@
+#include "inference/Checkpoint.h"
+#include "inference/ComputeDevice.h"
+#include "inference/Parity.h"
 #include "tools/CommandLine.h"
+
+#include <algorithm>
+#include <fstream>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
 
 namespace iris::cli
 {
-// import-checkpoint,check-parity: filled in by the library that provides them.
+namespace
+{
+constexpr int kUsageError = 2;
+constexpr int kDefaultThreads = 2;
+
+// Splits `args` into positionals and `--name value` options; unknown options are errors.
+struct ParsedArgs
+{
+  std::vector<std::string> positional;
+  std::vector<std::pair<std::string, std::string>> options;
+  const std::string* option(const std::string& name) const
+  {
+    for (const auto& [key, value] : options)
+    {
+      if (key == name)
+      {
+        return &value;
+      }
+    }
+    return nullptr;
+  }
+};
+
+ParsedArgs parseArgs(const std::vector<std::string>& args, const std::vector<std::string>& known)
+{
+  ParsedArgs parsed;
+  for (size_t i = 0; i < args.size(); ++i)
+  {
+    if (args[i].rfind("--", 0) != 0)
+    {
+      parsed.positional.push_back(args[i]);
+      continue;
+    }
+    if (std::find(known.begin(), known.end(), args[i]) == known.end())
+    {
+      throw std::invalid_argument("unknown option " + args[i]);
+    }
+    if (i + 1 >= args.size())
+    {
+      throw std::invalid_argument(args[i] + " needs a value");
+    }
+    parsed.options.emplace_back(args[i], args[i + 1]);
+    ++i;
+  }
+  return parsed;
+}
+
+int parsePositiveInt(const std::string& text, const std::string& what)
+{
+  size_t used = 0;
+  int value = 0;
+  try
+  {
+    value = std::stoi(text, &used);
+  }
+  catch (const std::exception&)
+  {
+    used = 0;
+  }
+  if (used != text.size() || value < 1)
+  {
+    throw std::invalid_argument(what + " must be a positive integer, got \"" + text + "\"");
+  }
+  return value;
+}
+
+int importCheckpointCommand(const std::vector<std::string>& args, std::ostream& out,
+                            std::ostream& err)
+{
+  const auto parsed = parseArgs(args, {"--config", "--patch-size"});
+  if (parsed.positional.size() != 2)
+  {
+    err << "Usage: iris import-checkpoint <in.pth> <out.pt> [--config <model.json>] "
+           "[--patch-size N]\n";
+    return kUsageError;
+  }
+  inference::ImportOptions options;
+  if (const auto* configPath = parsed.option("--config"))
+  {
+    std::ifstream file(*configPath);
+    if (!file)
+    {
+      throw std::invalid_argument("cannot read config " + *configPath);
+    }
+    std::stringstream text;
+    text << file.rdbuf();
+    options.config = inference::IrisConfig::fromJsonString(text.str());
+  }
+  if (const auto* patch = parsed.option("--patch-size"))
+  {
+    options.patchSize = parsePositiveInt(*patch, "--patch-size");
+  }
+  const auto report =
+      inference::importCheckpoint(parsed.positional[0], parsed.positional[1], options);
+  out << "Imported " << report.tensorCount << " tensors (" << report.parameterCount
+      << " parameters) from "
+      << (report.weightsKey.empty() ? "a plain state_dict" : "\"" + report.weightsKey + "\"")
+      << "\nConfig (" << report.configSource << "): " << report.config.toJsonString() << "\n";
+  for (const auto& note : report.notes)
+  {
+    out << "Note: " << note << "\n";
+  }
+  out << "Wrote " << parsed.positional[1] << "\n";
+  return 0;
+}
+
+int checkParityCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
+{
+  const auto parsed = parseArgs(args, {"--tolerance", "--threads"});
+  if (parsed.positional.size() != 1)
+  {
+    err << "Usage: iris check-parity <vectors.pt> [--tolerance 1e-4] [--threads 2]\n";
+    return kUsageError;
+  }
+  double tolerance = 1e-4;
+  if (const auto* text = parsed.option("--tolerance"))
+  {
+    tolerance = std::stod(*text);
+  }
+  const auto* threads = parsed.option("--threads");
+  inference::selectComputeDevice("cpu", threads ? parsePositiveInt(*threads, "--threads")
+                                                : kDefaultThreads);
+  const auto report = inference::checkParity(parsed.positional[0], tolerance);
+  out << "Config: " << report.config << "\n"
+      << std::left << std::setw(34) << "output" << std::setw(14) << "max|diff|" << std::setw(14)
+      << "max|ref|" << std::setw(14) << "relative"
+      << "\n";
+  for (const auto& line : report.lines)
+  {
+    out << std::setw(34) << line.output;
+    if (!line.recomputed)
+    {
+      out << "not recomputed by this implementation  FAIL\n";
+      continue;
+    }
+    out << std::setw(14) << line.maxAbsDiff << std::setw(14) << line.maxAbsRef << std::setw(14)
+        << line.relative << (line.relative <= tolerance ? "ok" : "FAIL") << "\n";
+  }
+  const bool passed = report.passed();
+  out << (passed ? "PASS" : "FAIL") << ": " << report.lines.size()
+      << " outputs, largest relative error allowed " << tolerance << "\n";
+  return passed ? 0 : 1;
+}
+} // namespace
+
 std::vector<Command> networkCommands()
 {
-  return {};
+  return {
+      {"import-checkpoint", "<in.pth> <out.pt> [--config <model.json>] [--patch-size N]",
+       "Convert a released Iris training checkpoint or state_dict into an Iris checkpoint",
+       importCheckpointCommand},
+      {"check-parity", "<vectors.pt> [--tolerance 1e-4] [--threads 2]",
+       "Recompute reference parity vectors and report the largest relative error per output",
+       checkParityCommand},
+  };
 }
 } // namespace iris::cli
