@@ -7,4 +7,6 @@ target_sources(iris_inference PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/Postprocess.cpp
   ${CMAKE_CURRENT_LIST_DIR}/Preprocess.cpp
   ${CMAKE_CURRENT_LIST_DIR}/SlidingWindow.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/Strategies.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/Segmenter.cpp
 )
