@@ -296,6 +296,7 @@ std::vector<uint8_t> writeSeg(const LabelVolume& labels,
                                        static_cast<unsigned long>(packed.size())),
         "replace PixelData with the correctly packed frames");
   addSegProvenance(dataset, segments, options.manufacturer);
+  copyDeidentification(*attributes.studyDataset, dataset);
   return saveDicomBuffer(file);
 }
 

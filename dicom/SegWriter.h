@@ -23,7 +23,7 @@ struct SegWriteOptions
   std::string seriesDescription = "Iris AI segmentation";
   std::string contentLabel = "IRIS"; // CS: A-Z, 0-9, space, _; at most 16 characters
   std::string contentDescription = "AI segmentation by example";
-  std::string contentCreator = "Iris"; // PN
+  std::string contentCreator; // PN, e.g. "Doe^Jane"; may stay empty (Type 2)
   // General Equipment: the software that wrote the SEG. All four must be non-empty.
   std::string manufacturer = "Iris for Orthanc";
   std::string modelName = "Iris for Orthanc";

@@ -146,6 +146,17 @@ std::unique_ptr<DcmDataset> sanitisedStudyDataset(const DcmDataset& source)
   return copy;
 }
 
+void copyDeidentification(DcmItem& source, DcmItem& seg)
+{
+  for (const DcmTagKey& tag : {DCM_PatientIdentityRemoved, DCM_DeidentificationMethod,
+                               DCM_DeidentificationMethodCodeSequence})
+  {
+    DcmElement* element = nullptr;
+    if (source.findAndGetElement(tag, element).good() && element != nullptr)
+      seg.insert(static_cast<DcmElement*>(element->clone()), true);
+  }
+}
+
 std::string decimalString(double value)
 {
   if (std::abs(value) < 1e-10)

@@ -28,6 +28,10 @@ SegmentIndexByValue checkSegWriterInput(const LabelVolume& labels,
 // a PatientAge of "45" instead of "045Y"): DCMTK refuses to write a SEG that imports them.
 std::unique_ptr<DcmDataset> sanitisedStudyDataset(const DcmDataset& source);
 
+// Patient-level de-identification attributes dcmseg's import leaves out (PatientIdentityRemoved,
+// DeidentificationMethod and its code sequence), copied so SEG and source agree (dcentvfy).
+void copyDeidentification(DcmItem& source, DcmItem& seg);
+
 // DS text of at most 16 characters for a value in mm or a direction cosine.
 std::string decimalString(double value);
 

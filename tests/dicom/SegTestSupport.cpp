@@ -1,6 +1,7 @@
 #include "tests/dicom/SegTestSupport.h"
 
 #include "dicom/SegTerminology.h"
+#include "dicom/SeriesReader.h"
 #include "tests/support/Process.h"
 #include "tests/support/SharedData.h"
 #include "tests/support/TempDir.h"
@@ -48,15 +49,39 @@ std::vector<dicom::SegmentDescription> testSegments(uint16_t count)
   return segments;
 }
 
-std::vector<std::string> dciodvfyErrors(const std::filesystem::path& file)
+namespace
 {
-  const auto result = runProcess({IRIS_DCIODVFY_EXECUTABLE, "-new", file.string()});
+std::vector<std::string> errorLines(const std::string& output)
+{
   std::vector<std::string> errors;
-  std::istringstream lines(result.output);
+  std::istringstream lines(output);
   std::string line;
   while (std::getline(lines, line))
     if (line.rfind("Error", 0) == 0)
       errors.push_back(line);
+  return errors;
+}
+} // namespace
+
+std::vector<std::string> dcentvfyErrors(const std::filesystem::path& seg,
+                                        const std::filesystem::path& seriesFolder)
+{
+  // dcentvfy comes with dciodvfy (dicom3tools).
+  const auto dcentvfy = std::filesystem::path(IRIS_DCIODVFY_EXECUTABLE).parent_path() / "dcentvfy";
+  std::vector<std::string> argv = {dcentvfy.string(), seg.string()};
+  for (const auto& file : dicom::listSeriesFiles(seriesFolder))
+    argv.push_back(file.string());
+  const auto result = runProcess(argv);
+  auto errors = errorLines(result.output);
+  if (result.exitCode != 0 && errors.empty())
+    errors.push_back("dcentvfy failed: " + result.output);
+  return errors;
+}
+
+std::vector<std::string> dciodvfyErrors(const std::filesystem::path& file)
+{
+  const auto result = runProcess({IRIS_DCIODVFY_EXECUTABLE, "-new", file.string()});
+  auto errors = errorLines(result.output);
   if (result.output.find("\nSegmentation\n") == std::string::npos &&
       result.output.rfind("Segmentation\n", 0) != 0)
     errors.push_back("dciodvfy did not recognise a Segmentation: " + result.output);

@@ -24,6 +24,11 @@ std::vector<dicom::SegmentDescription> testSegments(uint16_t count);
 // The "Error" lines dciodvfy reports for a file (empty when the file conforms).
 std::vector<std::string> dciodvfyErrors(const std::filesystem::path& file);
 
+// The "Error" lines dcentvfy reports for a SEG and its source files (patient, study and series
+// attributes that disagree between them); empty when consistent.
+std::vector<std::string> dcentvfyErrors(const std::filesystem::path& seg,
+                                        const std::filesystem::path& seriesFolder);
+
 // The SEG decoded by pydicom (SegIndependentDecode.py): a label volume on `source`'s grid whose
 // voxels hold the number of the segment covering them (the highest where segments overlap),
 // and optionally each segment's voxel count.

@@ -2,6 +2,7 @@
 
 #include "dicom/DicomInput.h"
 #include "tests/dicom/SegTestSupport.h"
+#include "tests/support/SharedData.h"
 #include "tests/support/TempDir.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -41,6 +42,7 @@ TEST_P(SegWriterConformance, ConformsAndDecodesExactly)
   dicom::writeSegFile(output, labels, segments, source.series, source.attributes);
 
   EXPECT_EQ(dciodvfyErrors(output), std::vector<std::string>{});
+  EXPECT_EQ(dcentvfyErrors(output, sharedDataDir() / param.series), std::vector<std::string>{});
   const auto decoded = decodeIndependently(output, source);
   EXPECT_EQ(decoded.voxels, toSegmentNumbers(labels, segments).voxels);
 }

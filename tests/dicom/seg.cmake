@@ -3,3 +3,9 @@ iris_add_test_suite(iris_dicom_seg_tests
   SOURCES SegTestSupport.cpp SegWriterTest.cpp SegReaderTest.cpp SegBadInputTest.cpp
   LIBRARIES iris_dicom
   LABELS unit)
+
+# nifti2seg / seg2nifti, run in-process through the command registry.
+iris_add_test_suite(iris_seg_cli_tests
+  SOURCES SegTestSupport.cpp SegCommandsTest.cpp
+  LIBRARIES iris_cli iris_dicom
+  LABELS unit)
