@@ -1,6 +1,7 @@
 // Strategies, the Segmenter facade, bad input and the `iris segment` CLI, with a tiny network
 // (parity config, patch 32, random weights): behaviour, not segmentation quality.
 #include "dicom/Nifti.h"
+#include "dicom/SeriesReader.h"
 #include "inference/Segmenter.h"
 #include "inference/Strategies.h"
 #include "tests/support/SharedData.h"
@@ -322,6 +323,16 @@ TEST_F(TinyModel, CliSegmentsWithReferencesAndWithTheMemoryBank)
             0)
       << output;
   EXPECT_NE(output.find("memory-bank"), std::string::npos) << output;
+
+  // A DICOM series as the query: the output lies on the series' grid.
+  const auto series = data("udacity_hippocampus_testvolumes/Study3/11_HCropVolume");
+  ASSERT_EQ(runIris({"segment", "--model", checkpoint().string(), "--query", series.string(), "-o",
+                     out, "--reference", image + ":" + label},
+                    output),
+            0)
+      << output;
+  EXPECT_TRUE(dicom::readNiftiLabels(out).geometry.sameGrid(
+      dicom::readSeriesFolder(series).image.geometry, 1e-3));
 }
 
 TEST_F(TinyModel, CliRejectsBadArguments)
