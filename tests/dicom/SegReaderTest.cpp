@@ -66,6 +66,11 @@ TEST(SegRoundTrip, ObliqueMrIsExact)
   expectExactRoundTrip("dicom2nifti/hitachi/anatomical/001", 4, true);
 }
 
+TEST(SegRoundTrip, EnhancedMultiFrameSourceIsExact)
+{
+  expectExactRoundTrip("dicom2nifti/philips_enhanced/anatomical/001", 3, true);
+}
+
 TEST(SegRoundTrip, EmptySegmentsKeepOneEmptyFrameEach)
 {
   const auto source = sharedSegSource("dcmqi_seg/ct-3slice");
