@@ -32,6 +32,14 @@ std::vector<uint8_t> saveDicomBuffer(DcmFileFormat& file)
   return buffer;
 }
 
+void checkDcmtk(const OFCondition& status, const std::string& what)
+{
+  if (status.bad())
+  {
+    throw SegEncodingError("DCMTK could not " + what + ": " + status.text());
+  }
+}
+
 std::string newUid(const std::string& root)
 {
   char buffer[100];

@@ -3,6 +3,7 @@ target_sources(iris_dicom PRIVATE
   SegBitPacking.cpp
   SegDicomIo.cpp
   SegFrameLocator.cpp
+  SegFunctionalGroups.cpp
   SegReader.cpp
   SegReaderSegments.cpp
   SegSource.cpp
