@@ -4,6 +4,7 @@ target_sources(iris_dicom PRIVATE
   SegDicomIo.cpp
   SegFrameLocator.cpp
   SegFunctionalGroups.cpp
+  SegLabelAlignment.cpp
   SegReader.cpp
   SegReaderSegments.cpp
   SegSource.cpp

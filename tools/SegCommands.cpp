@@ -1,4 +1,5 @@
 #include "dicom/Nifti.h"
+#include "dicom/SegLabelAlignment.h"
 #include "dicom/SegReader.h"
 #include "dicom/SegSource.h"
 #include "dicom/SegTerminology.h"
@@ -91,9 +92,13 @@ int niftiToSeg(const std::vector<std::string>& args, std::ostream& out, std::ost
   dicom::LabelVolume labels = dicom::readNiftiLabels(positional[0]);
   const auto& grid = source.series.image.geometry;
   // NIfTI stores its affine in float32: accept a hundredth of a voxel, then use the exact grid.
-  const double tolerance = 0.01 * *std::min_element(grid.spacing.begin(), grid.spacing.end());
-  if (labels.geometry.sameGrid(grid, std::max(tolerance, 1e-3)))
+  // Labels stored in another axis order or direction (RAS writers) are re-indexed onto it.
+  const double tolerance =
+      std::max(1e-3, 0.01 * *std::min_element(grid.spacing.begin(), grid.spacing.end()));
+  if (labels.geometry.sameGrid(grid, tolerance))
     labels.geometry = grid;
+  else if (auto aligned = dicom::alignLabelsToGrid(labels, grid, tolerance))
+    labels = std::move(*aligned);
 
   std::set<uint16_t> values(labels.voxels.begin(), labels.voxels.end());
   values.erase(0);

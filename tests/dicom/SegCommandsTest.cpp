@@ -1,5 +1,6 @@
 #include "dicom/Nifti.h"
 #include "dicom/SegReader.h"
+#include "dicom/SegSource.h"
 #include "tests/dicom/SegTestSupport.h"
 #include "tests/support/SharedData.h"
 #include "tests/support/TempDir.h"
@@ -75,6 +76,31 @@ TEST(SegCommands, RealCtMaskBecomesAConformingSeg)
   const auto back = dicom::readNiftiLabels(temp / "gtv.nii.gz");
   EXPECT_GT(std::count(back.voxels.begin(), back.voxels.end(), 1), 100);
   EXPECT_EQ(back.voxels, original.voxels);
+}
+
+// A label NIfTI stored in another axis direction (k reversed, as RAS-ordering writers do) still
+// lands on the series' slices.
+TEST(SegCommands, LabelsStoredWithReversedSlicesAreReindexed)
+{
+  TempDir temp;
+  const auto series = sharedDataDir() / "udacity_hippocampus_testvolumes/Study3/11_HCropVolume";
+  const auto source = dicom::loadSegSource(series);
+  const auto labels = syntheticLabels(source.series.image.geometry, 2);
+  auto reversed = labels;
+  auto& geometry = reversed.geometry;
+  geometry.origin = labels.geometry.voxelToPatient({0.0, 0.0, double(geometry.size[2] - 1)});
+  for (auto& component : geometry.axes[2])
+    component = -component;
+  const size_t plane = geometry.size[0] * geometry.size[1];
+  for (size_t k = 0; k < geometry.size[2]; ++k)
+    std::copy_n(labels.voxels.begin() + long(k * plane), plane,
+                reversed.voxels.begin() + long((geometry.size[2] - 1 - k) * plane));
+  dicom::writeNiftiLabels(temp / "reversed.nii.gz", reversed);
+
+  const auto written = iris({"nifti2seg", (temp / "reversed.nii.gz").string(), series.string(),
+                             (temp / "seg.dcm").string()});
+  ASSERT_EQ(written.exitCode, 0) << written.err;
+  EXPECT_EQ(dicom::readSeg(temp / "seg.dcm", source.series).labels.voxels, labels.voxels);
 }
 
 TEST(SegCommands, WrongArgumentsAreUsageErrors)

@@ -1,7 +1,7 @@
 # DICOM-SEG writer/reader suites (iris_add_test_suite)
 iris_add_test_suite(iris_dicom_seg_tests
   SOURCES SegTestSupport.cpp SegWriterTest.cpp SegReaderTest.cpp SegBadInputTest.cpp
-          SegBitPackingTest.cpp
+          SegBitPackingTest.cpp SegLabelAlignmentTest.cpp
   LIBRARIES iris_dicom
   LABELS unit)
 
