@@ -2,6 +2,7 @@
 #include "dicom/Nifti.h"
 #include "inference/Postprocess.h"
 #include "inference/Preprocess.h"
+#include "inference/SegmentationError.h"
 #include "inference/SlidingWindow.h"
 #include "tests/support/SharedData.h"
 
@@ -161,6 +162,68 @@ TEST(Intensity, NonFiniteVoxelsBecomeTheLowestFiniteValue)
   EXPECT_TRUE(torch::equal(image, torch::tensor({5.0f, 2.0f, 2.0f, 2.0f, 2.0f})));
   auto hopeless = torch::full({3}, NAN);
   EXPECT_THROW(replaceNonFinite(hopeless), std::invalid_argument);
+}
+
+dicom::ImageVolume syntheticImage(const std::array<size_t, 3>& size, float value)
+{
+  dicom::ImageVolume image;
+  image.geometry.size = size;
+  image.geometry.spacing = {1.5, 1.5, 1.5};
+  image.voxels.assign(image.geometry.voxelCount(), value);
+  return image;
+}
+
+TEST(Crop, BodyBoxIsTheLargestBodyPlusItsMargin)
+{
+  auto image = torch::full({40, 50, 60}, -1000.0f);
+  image.slice(0, 10, 20).slice(1, 5, 45).slice(2, 20, 30).fill_(40.0f);
+  image[35][2][2] = 100.0f; // a speck of noise, not the body
+  const Box box = bodyBox(image, IntensityModality::CT, {2, 3, 4});
+  EXPECT_EQ(box.begin, (Index3{8, 2, 16}));
+  EXPECT_EQ(box.end, (Index3{22, 48, 34}));
+  const Box whole = bodyBox(torch::full({4, 5, 6}, -1000.0f), IntensityModality::CT);
+  EXPECT_EQ(whole.end, (Index3{4, 5, 6}));
+}
+
+TEST(Crop, ExtractBoxPadsOutsideWithZeros)
+{
+  const auto values = torch::ones({2, 3, 4});
+  Box box;
+  box.begin = {-1, 1, 2};
+  box.end = {3, 4, 6};
+  const auto crop = extractBox(values, box);
+  EXPECT_EQ(crop.sizes().vec(), (std::vector<int64_t>{4, 3, 4}));
+  EXPECT_EQ(crop.sum().item<float>(), 2 * 2 * 2);
+  EXPECT_EQ(crop[0].sum().item<float>(), 0.0f);
+}
+
+TEST(ReferenceCrop, ClassesShareACropOnlyWhenTheyFitInOnePatch)
+{
+  auto image = syntheticImage({20, 20, 100}, 10.0f);
+  dicom::LabelVolume labels{image.geometry, std::vector<uint16_t>(image.voxels.size(), 0)};
+  labels.at(10, 10, 5) = 1;
+  labels.at(10, 10, 12) = 2;
+  labels.at(11, 10, 95) = 3;
+  PreprocessOptions options;
+  options.patch = {32, 32, 32};
+  const auto near = prepareReference(image, labels, {2, 1}, "MR", options);
+  ASSERT_EQ(near.size(), 1u);
+  EXPECT_EQ(near[0].classes, (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(near[0].masks.sizes().vec(), (std::vector<int64_t>{1, 2, 32, 32, 32}));
+  EXPECT_EQ(near[0].masks.sum().item<float>(), 2.0f);
+
+  const auto far = prepareReference(image, labels, {1, 3}, "MR", options);
+  ASSERT_EQ(far.size(), 2u);
+  for (const auto& crop : far)
+  {
+    EXPECT_EQ(crop.classes.size(), 1u);
+    EXPECT_EQ(crop.masks.sum().item<float>(), 1.0f); // each crop holds its own class
+  }
+
+  EXPECT_THROW(prepareReference(image, labels, {4}, "MR", options), SegmentationError);
+  auto shifted = labels;
+  shifted.geometry.origin[0] += 5.0;
+  EXPECT_THROW(prepareReference(image, shifted, {1}, "MR", options), SegmentationError);
 }
 
 struct RoundTripCase
