@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <dlfcn.h>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -71,7 +72,13 @@ std::string configureBlas()
   }
   Dl_info info{};
   void* gemm = dlsym(RTLD_DEFAULT, "sgemm_");
-  return gemm && dladdr(gemm, &info) && info.dli_fname ? info.dli_fname : "unknown";
+  if (!gemm || !dladdr(gemm, &info) || !info.dli_fname)
+  {
+    return "unknown";
+  }
+  std::error_code error; // resolve the Debian alternatives symlink to the real library
+  const auto real = std::filesystem::canonical(info.dli_fname, error);
+  return error ? info.dli_fname : real.string();
 }
 
 double seconds(const std::function<void()>& work)

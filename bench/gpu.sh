@@ -42,8 +42,11 @@ for name in torch_cuda c10_cuda; do
 done
 
 mkdir -p "$out/obj"
-flags=(-std=c++17 -O3 -DNDEBUG -fPIC "-D_GLIBCXX_USE_CXX11_ABI=$abi" -I"$repo"
-  -isystem "$include" -isystem "$include/torch/csrc/api/include" -isystem "$json")
+flags=(-std=c++17 -O3 -DNDEBUG -fPIC "-D_GLIBCXX_USE_CXX11_ABI=$abi" -I"$repo")
+# The compiler's own folders must not be repeated with -isystem (it breaks #include_next).
+for dir in "$include" "$include/torch/csrc/api/include" "$json"; do
+  case "$dir" in /usr/include | /usr/local/include) ;; *) flags+=(-isystem "$dir") ;; esac
+done
 sources=(inference/IrisConfig.cpp inference/TaskEmbedding.cpp inference/IrisModel.cpp
   inference/IrisNetwork.cpp inference/modules/IrisLayers.cpp inference/modules/IrisStages.cpp
   bench/NetworkBench.cpp)
