@@ -5,6 +5,7 @@
 #include <exception>
 #include <iomanip>
 #include <ostream>
+#include <stdexcept>
 
 namespace iris::cli
 {
@@ -25,6 +26,35 @@ void printHelp(std::ostream& out)
   out << "\nRun `iris <command> --help` for a command's arguments.\n";
 }
 } // namespace
+
+double parsePositiveNumber(const std::string& text, const std::string& what)
+{
+  size_t used = 0;
+  double value = 0.0;
+  try
+  {
+    value = std::stod(text, &used);
+  }
+  catch (const std::exception&)
+  {
+    used = 0;
+  }
+  if (used != text.size() || !(value > 0.0))
+  {
+    throw std::invalid_argument(what + " must be a positive number, got \"" + text + "\"");
+  }
+  return value;
+}
+
+int parsePositiveCount(const std::string& text, const std::string& what)
+{
+  const double value = parsePositiveNumber(text, what);
+  if (value != static_cast<int>(value))
+  {
+    throw std::invalid_argument(what + " must be a whole number, got \"" + text + "\"");
+  }
+  return static_cast<int>(value);
+}
 
 std::vector<Command> allCommands()
 {

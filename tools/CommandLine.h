@@ -25,6 +25,11 @@ std::vector<Command> pipelineCommands(); // segment
 // Every subcommand the `iris` tool offers, in help order.
 std::vector<Command> allCommands();
 
+// Option values shared by every subcommand; throw std::invalid_argument naming `what` (the
+// option) and the text given.
+double parsePositiveNumber(const std::string& text, const std::string& what);
+int parsePositiveCount(const std::string& text, const std::string& what);
+
 // Runs `iris <args...>`; returns the process exit code. Failures print a message to `err`.
 int runCommandLine(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 } // namespace iris::cli

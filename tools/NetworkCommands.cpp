@@ -59,25 +59,6 @@ ParsedArgs parseArgs(const std::vector<std::string>& args, const std::vector<std
   return parsed;
 }
 
-int parsePositiveInt(const std::string& text, const std::string& what)
-{
-  size_t used = 0;
-  int value = 0;
-  try
-  {
-    value = std::stoi(text, &used);
-  }
-  catch (const std::exception&)
-  {
-    used = 0;
-  }
-  if (used != text.size() || value < 1)
-  {
-    throw std::invalid_argument(what + " must be a positive integer, got \"" + text + "\"");
-  }
-  return value;
-}
-
 int importCheckpointCommand(const std::vector<std::string>& args, std::ostream& out,
                             std::ostream& err)
 {
@@ -102,7 +83,7 @@ int importCheckpointCommand(const std::vector<std::string>& args, std::ostream& 
   }
   if (const auto* patch = parsed.option("--patch-size"))
   {
-    options.patchSize = parsePositiveInt(*patch, "--patch-size");
+    options.patchSize = parsePositiveCount(*patch, "--patch-size");
   }
   const auto report =
       inference::importCheckpoint(parsed.positional[0], parsed.positional[1], options);
@@ -132,7 +113,7 @@ int checkParityCommand(const std::vector<std::string>& args, std::ostream& out, 
     tolerance = std::stod(*text);
   }
   const auto* threads = parsed.option("--threads");
-  inference::selectComputeDevice("cpu", threads ? parsePositiveInt(*threads, "--threads")
+  inference::selectComputeDevice("cpu", threads ? parsePositiveCount(*threads, "--threads")
                                                 : kDefaultThreads);
   const auto report = inference::checkParity(parsed.positional[0], tolerance);
   out << "Config: " << report.config << "\n"

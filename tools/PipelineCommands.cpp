@@ -31,35 +31,6 @@ struct SegmentArgs
   inference::SegmenterOptions options;
 };
 
-double parseNumber(const std::string& text, const std::string& what)
-{
-  size_t used = 0;
-  double value = 0.0;
-  try
-  {
-    value = std::stod(text, &used);
-  }
-  catch (const std::exception&)
-  {
-    used = 0;
-  }
-  if (used != text.size() || !(value > 0.0))
-  {
-    throw std::invalid_argument(what + " must be a positive number, got \"" + text + "\"");
-  }
-  return value;
-}
-
-int parseCount(const std::string& text, const std::string& what)
-{
-  const double value = parseNumber(text, what);
-  if (value != static_cast<int>(value))
-  {
-    throw std::invalid_argument(what + " must be a whole number, got \"" + text + "\"");
-  }
-  return static_cast<int>(value);
-}
-
 SegmentArgs parseSegmentArgs(const std::vector<std::string>& args)
 {
   SegmentArgs parsed;
@@ -95,15 +66,15 @@ SegmentArgs parseSegmentArgs(const std::vector<std::string>& args)
     else if (flag == "--device")
       parsed.options.device = value;
     else if (flag == "--threads")
-      parsed.options.threads = parseCount(value, "--threads");
+      parsed.options.threads = parsePositiveCount(value, "--threads");
     else if (flag == "--modality")
       parsed.modality = value;
     else if (flag == "--spacing")
-      parsed.options.spacingMm = parseNumber(value, "--spacing");
+      parsed.options.spacingMm = parsePositiveNumber(value, "--spacing");
     else if (flag == "--tuning-steps")
-      parsed.options.tuningSteps = parseCount(value, "--tuning-steps");
+      parsed.options.tuningSteps = parsePositiveCount(value, "--tuning-steps");
     else if (flag == "--top-k")
-      parsed.options.retrievalTopK = static_cast<size_t>(parseCount(value, "--top-k"));
+      parsed.options.retrievalTopK = static_cast<size_t>(parsePositiveCount(value, "--top-k"));
     else if (flag == "--save-embeddings")
       parsed.saveEmbeddings = value;
     else
@@ -132,7 +103,7 @@ std::vector<uint16_t> parseClasses(const std::string& text)
   std::string item;
   while (std::getline(stream, item, ','))
   {
-    const int value = parseCount(item, "each --classes value");
+    const int value = parsePositiveCount(item, "each --classes value");
     if (value > 65535)
     {
       throw std::invalid_argument("class " + item + " is above 65535");

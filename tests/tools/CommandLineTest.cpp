@@ -36,3 +36,30 @@ TEST(IrisCli, NoArgumentsIsAUsageError)
 }
 } // namespace
 } // namespace iris::test
+
+#include "tools/CommandLine.h"
+
+namespace iris::cli
+{
+namespace
+{
+TEST(OptionValues, PositiveNumbersAndCounts)
+{
+  EXPECT_DOUBLE_EQ(parsePositiveNumber("1.5", "--spacing"), 1.5);
+  EXPECT_EQ(parsePositiveCount("4", "--threads"), 4);
+  for (const char* bad : {"0", "-2", "abc", "3x", ""})
+  {
+    EXPECT_THROW(parsePositiveNumber(bad, "--spacing"), std::invalid_argument) << bad;
+  }
+  try
+  {
+    parsePositiveCount("2.5", "--threads");
+    FAIL() << "accepted 2.5";
+  }
+  catch (const std::invalid_argument& error)
+  {
+    EXPECT_STREQ(error.what(), "--threads must be a whole number, got \"2.5\"");
+  }
+}
+} // namespace
+} // namespace iris::cli
