@@ -94,9 +94,12 @@ std::vector<uint8_t> writeSeg(const LabelVolume& labels,
       source.frameOfReferenceUid.empty() ? newUid(options.uidRoot) : source.frameOfReferenceUid;
   checkDcmtk(seg->getFrameOfReference().setFrameOfReferenceUID(frameOfReference.c_str()),
              "set FrameOfReferenceUID");
-  checkDcmtk(seg->getSeries().setSeriesInstanceUID(newUid(options.uidRoot).c_str()),
-             "set SeriesInstanceUID");
-  checkDcmtk(seg->getSOPCommon().setSOPInstanceUID(newUid(options.uidRoot).c_str()),
+  const auto reservedOrNew = [&](const std::string& reserved)
+  { return reserved.empty() ? newUid(options.uidRoot) : reserved; };
+  checkDcmtk(
+      seg->getSeries().setSeriesInstanceUID(reservedOrNew(options.seriesInstanceUid).c_str()),
+      "set SeriesInstanceUID");
+  checkDcmtk(seg->getSOPCommon().setSOPInstanceUID(reservedOrNew(options.sopInstanceUid).c_str()),
              "set SOPInstanceUID");
   checkDcmtk(seg->getSeries().setSeriesNumber(std::to_string(options.seriesNumber).c_str()),
              "set SeriesNumber");

@@ -30,12 +30,17 @@ struct SegWriteOptions
   std::string deviceSerialNumber = "1";
   std::string softwareVersion = "0.1.0";
   std::string uidRoot; // root for the new UIDs; empty: DCMTK's site root
+  // UIDs reserved by the caller; empty: new ones. A job that may be retried after a crash
+  // reserves them once, so a second upload of the same result is recognised, not duplicated.
+  std::string seriesInstanceUid;
+  std::string sopInstanceUid;
 };
 
 // A BINARY DICOM-SEG (Explicit VR Little Endian Part 10 bytes) for `labels`, which must lie
 // on the grid of `source`. Segment n (1-based) is the voxels equal to segments[n-1].labelValue;
 // any other non-zero voxel value is an error. The SEG joins the source's patient and study as a
-// new series with new Series, SOP Instance and Dimension Organization UIDs on every call.
+// new series with new Series, SOP Instance and Dimension Organization UIDs on every call (unless
+// options reserve the Series and SOP Instance UIDs).
 // Throws SegInputError for inconsistent input, SegEncodingError when DCMTK refuses.
 std::vector<uint8_t> writeSeg(const LabelVolume& labels,
                               const std::vector<SegmentDescription>& segments,

@@ -122,6 +122,24 @@ TEST(SegWriter, WritesFromTheSeriesFieldsAloneAndCopiesExactSourceText)
             source.attributes.imagePositions[0]);
 }
 
+TEST(SegWriter, ReservedUidsAreKeptAcrossRuns)
+{
+  const auto source = sharedSegSource("dcmqi_seg/ct-3slice");
+  const auto labels = syntheticLabels(source.series.image.geometry, 1);
+  dicom::SegWriteOptions options;
+  options.seriesInstanceUid = "1.2.826.0.1.3680043.10.1234.1";
+  options.sopInstanceUid = "1.2.826.0.1.3680043.10.1234.2";
+  for (int run = 0; run < 2; ++run)
+  {
+    auto seg = openBytes(
+        dicom::writeSeg(labels, testSegments(1), source.series, source.attributes, options));
+    DcmDataset& dataset = *seg->getDataset();
+    EXPECT_EQ(dicom::stringAttribute(dataset, DCM_SeriesInstanceUID), options.seriesInstanceUid);
+    EXPECT_EQ(dicom::stringAttribute(dataset, DCM_SOPInstanceUID), options.sopInstanceUid);
+    EXPECT_EQ(dicom::sopInstanceUidOf(*seg), options.sopInstanceUid) << "file meta agrees";
+  }
+}
+
 TEST(SegWriter, EveryRunIsANewSeriesWithAiProvenance)
 {
   const auto source = sharedSegSource("dcmqi_seg/ct-3slice");
