@@ -1,11 +1,10 @@
+#include "dicom/DicomInput.h"
 #include "dicom/Nifti.h"
 #include "tests/support/OrthancServer.h"
 #include "tests/support/SharedData.h"
 
-#include <fstream>
 #include <gtest/gtest.h>
 #include <numeric>
-#include <sstream>
 
 namespace iris::test
 {
@@ -22,10 +21,8 @@ std::string upload(const OrthancServer& orthanc, const std::string& fixture)
   std::string seriesId;
   for (const auto& entry : std::filesystem::directory_iterator(sharedDataDir() / fixture))
   {
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::stringstream bytes;
-    bytes << in.rdbuf();
-    const auto answer = orthanc.client().post("/instances", bytes.str(), "application/dicom");
+    const auto answer = orthanc.client().post("/instances", dicom::readFileBytes(entry.path()),
+                                              "application/dicom");
     EXPECT_EQ(answer.status, 200) << entry.path() << ": " << answer.body;
     seriesId = answer.json()["ParentSeries"].get<std::string>();
   }
@@ -92,10 +89,11 @@ TEST(SeriesVolume, BadIdsAndNonImages)
                 .get("/iris/series/00000000-00000000-00000000-00000000-00000000/volume")
                 .status,
             404);
-  std::ifstream in(sharedDataDir() / "dcmqi_seg/liver.dcm", std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  const auto stored = orthanc.client().post("/instances", bytes.str(), "application/dicom").json();
+  const auto stored =
+      orthanc.client()
+          .post("/instances", dicom::readFileBytes(sharedDataDir() / "dcmqi_seg/liver.dcm"),
+                "application/dicom")
+          .json();
   const auto response =
       orthanc.client().get("/iris/series/" + stored["ParentSeries"].get<std::string>() + "/volume");
   EXPECT_EQ(response.status, 422) << response.body;
