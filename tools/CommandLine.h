@@ -21,6 +21,7 @@ std::vector<Command> seriesCommands();   // dicom2nifti, nifti2dicom
 std::vector<Command> segCommands();      // nifti2seg, seg2nifti
 std::vector<Command> networkCommands();  // import-checkpoint, check-parity
 std::vector<Command> pipelineCommands(); // segment
+std::vector<Command> reviewCommands();   // dice, montage
 
 // Every subcommand the `iris` tool offers, in help order.
 std::vector<Command> allCommands();

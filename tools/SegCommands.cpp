@@ -1,11 +1,11 @@
 #include "dicom/Nifti.h"
-#include "dicom/SegLabelAlignment.h"
 #include "dicom/SegReader.h"
 #include "dicom/SegSource.h"
 #include "dicom/SegTerminology.h"
 #include "dicom/SegWriter.h"
 #include "iris/Version.h"
 #include "tools/CommandLine.h"
+#include "tools/LabelInput.h"
 
 #include <algorithm>
 #include <dcmtk/oflog/oflog.h>
@@ -89,16 +89,8 @@ int niftiToSeg(const std::vector<std::string>& args, std::ostream& out, std::ost
   }
   OFLog::configure(OFLogger::ERROR_LOG_LEVEL);
   const auto source = dicom::loadSegSource(positional[1]);
-  dicom::LabelVolume labels = dicom::readNiftiLabels(positional[0]);
-  const auto& grid = source.series.image.geometry;
-  // NIfTI stores its affine in float32: accept a hundredth of a voxel, then use the exact grid.
-  // Labels stored in another axis order or direction (RAS writers) are re-indexed onto it.
-  const double tolerance =
-      std::max(1e-3, 0.01 * *std::min_element(grid.spacing.begin(), grid.spacing.end()));
-  if (labels.geometry.sameGrid(grid, tolerance))
-    labels.geometry = grid;
-  else if (auto aligned = dicom::alignLabelsToGrid(labels, grid, tolerance))
-    labels = std::move(*aligned);
+  dicom::LabelVolume labels =
+      readNiftiLabelsOnGrid(positional[0], source.series.image.geometry);
 
   std::set<uint16_t> values(labels.voxels.begin(), labels.voxels.end());
   values.erase(0);

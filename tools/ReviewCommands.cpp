@@ -1,0 +1,159 @@
+#include "dicom/LabelOverlap.h"
+#include "dicom/Montage.h"
+#include "dicom/Nifti.h"
+#include "dicom/SegReader.h"
+#include "dicom/SegSource.h"
+#include "tools/CommandLine.h"
+#include "tools/LabelInput.h"
+
+#include <dcmtk/oflog/oflog.h>
+#include <fstream>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+#include <stdexcept>
+
+namespace iris::cli
+{
+namespace
+{
+constexpr int kUsageError = 2;
+constexpr const char* kDiceUsage =
+    "<reference_labels> <predicted_labels> [--series <series_dir>] [--json <out.json>]";
+constexpr const char* kMontageUsage =
+    "<image.nii.gz|series_dir> <labels.nii.gz|seg.dcm> <out.png> [--slices N] [--columns N]";
+
+bool isNifti(const std::string& path)
+{
+  const auto endsWith = [&path](const std::string& suffix)
+  {
+    return path.size() >= suffix.size() &&
+           path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  return endsWith(".nii") || endsWith(".nii.gz");
+}
+
+// NIfTI labels, or a DICOM-SEG read onto `source` (which a SEG needs), on the source's grid.
+dicom::LabelVolume loadLabels(const std::string& path, const dicom::SegSource* source)
+{
+  if (isNifti(path))
+    return source ? readNiftiLabelsOnGrid(path, source->series.image.geometry)
+                  : dicom::readNiftiLabels(path);
+  if (!source)
+    throw std::invalid_argument(path + " is not a NIfTI file; a DICOM-SEG needs its series "
+                                       "(--series <series_dir>, or a series folder as the image)");
+  return dicom::readSeg(path, source->series).labels;
+}
+
+// Splits flags (`--name value`) from positional arguments; throws on an unknown flag.
+std::vector<std::string> splitArgs(const std::vector<std::string>& args,
+                                   std::map<std::string, std::string>& flags)
+{
+  std::vector<std::string> positional;
+  for (size_t n = 0; n < args.size(); ++n)
+  {
+    if (args[n].rfind("--", 0) != 0)
+    {
+      positional.push_back(args[n]);
+      continue;
+    }
+    if (!flags.count(args[n]) || n + 1 == args.size())
+      throw std::invalid_argument("unknown option or missing value: " + args[n]);
+    flags[args[n]] = args[n + 1];
+    ++n;
+  }
+  return positional;
+}
+
+int dice(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
+{
+  std::map<std::string, std::string> flags{{"--series", ""}, {"--json", ""}};
+  const auto positional = splitArgs(args, flags);
+  if (positional.size() != 2)
+  {
+    err << "Usage: iris dice " << kDiceUsage << "\n";
+    return kUsageError;
+  }
+  OFLog::configure(OFLogger::ERROR_LOG_LEVEL);
+  std::optional<dicom::SegSource> source;
+  if (!flags["--series"].empty())
+    source = dicom::loadSegSource(flags["--series"]);
+  const auto reference = loadLabels(positional[0], source ? &*source : nullptr);
+  const auto predicted = loadLabels(positional[1], source ? &*source : nullptr);
+  const auto overlaps = dicom::compareLabels(reference, predicted);
+
+  nlohmann::json report{{"reference", positional[0]},
+                        {"predicted", positional[1]},
+                        {"labels", nlohmann::json::array()}};
+  double sum = 0.0;
+  size_t counted = 0;
+  out << std::fixed << std::setprecision(4);
+  for (const auto& overlap : overlaps)
+  {
+    out << "label " << overlap.label << ": Dice " << overlap.dice() << " (reference "
+        << overlap.reference << " voxels, predicted " << overlap.predicted << ")\n";
+    report["labels"].push_back({{"label", overlap.label},
+                                {"dice", overlap.dice()},
+                                {"reference_voxels", overlap.reference},
+                                {"predicted_voxels", overlap.predicted}});
+    if (overlap.reference > 0) // labels only predicted count against nothing we can average
+    {
+      sum += overlap.dice();
+      ++counted;
+    }
+  }
+  const double mean = counted ? sum / static_cast<double>(counted) : 0.0;
+  report["mean_dice"] = mean;
+  out << "mean Dice over " << counted << " reference label(s): " << mean << "\n";
+  if (!flags["--json"].empty())
+  {
+    std::ofstream file(flags["--json"]);
+    file << report.dump(2) << "\n";
+    if (!file)
+      throw std::runtime_error("cannot write " + flags["--json"]);
+  }
+  return 0;
+}
+
+int montage(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
+{
+  std::map<std::string, std::string> flags{{"--slices", "12"}, {"--columns", "4"}};
+  const auto positional = splitArgs(args, flags);
+  if (positional.size() != 3)
+  {
+    err << "Usage: iris montage " << kMontageUsage << "\n";
+    return kUsageError;
+  }
+  OFLog::configure(OFLogger::ERROR_LOG_LEVEL);
+  dicom::MontageOptions options;
+  options.slices = static_cast<size_t>(parsePositiveCount(flags["--slices"], "--slices"));
+  options.columns = static_cast<size_t>(parsePositiveCount(flags["--columns"], "--columns"));
+
+  std::optional<dicom::SegSource> source;
+  dicom::ImageVolume image;
+  if (isNifti(positional[0]))
+    image = dicom::readNiftiImage(positional[0]);
+  else
+  {
+    source = dicom::loadSegSource(positional[0]);
+    image = source->series.image;
+  }
+  const auto labels = loadLabels(positional[1], source ? &*source : nullptr);
+  const auto picture = dicom::renderMontage(image, &labels, options);
+  dicom::writePng(positional[2], picture);
+  out << "Wrote " << positional[2] << ": " << picture.width << "x" << picture.height << " pixels\n";
+  return 0;
+}
+} // namespace
+
+std::vector<Command> reviewCommands()
+{
+  return {
+      {"dice", kDiceUsage,
+       "Dice per label between two label maps (NIfTI, or DICOM-SEG on a series)", dice},
+      {"montage", kMontageUsage, "Write a PNG of axial slices with the labels drawn over them",
+       montage},
+  };
+}
+} // namespace iris::cli
