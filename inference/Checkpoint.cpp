@@ -3,6 +3,7 @@
 #include "inference/CheckpointStateDict.h"
 #include "inference/IrisNetwork.h"
 
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,8 @@ using Kind = PickleValue::Kind;
 constexpr const char* kFormatName = "iris-checkpoint";
 constexpr int64_t kFormatVersion = 1;
 constexpr const char* kStateDictPrefix = "state_dict.";
+constexpr const char* kMemoryBankClassesKey = "memory_bank_classes";
+constexpr const char* kSpacingKey = "spacing_mm";
 const char* const kWeightKeys[] = {"ema_model", "ema_state_dict", "model", "model_state_dict",
                                    "state_dict"};
 
@@ -93,7 +96,43 @@ struct Contents
   std::string configSource;
   bool zeroFillPositions = false; // parity format: stored corners of zero-filled embeddings
   std::vector<std::string> notes;
+  std::vector<std::string> memoryBankClasses; // empty: every row unnamed
+  std::optional<double> spacingMm;
 };
+
+// Our format's metadata: the memory-bank row names and the model voxel spacing.
+void readMetadata(const PickleValue& root, const std::string& source, Contents& contents)
+{
+  if (const auto* names = root.find(kMemoryBankClassesKey); names && names->kind != Kind::None)
+  {
+    if (names->kind != Kind::List && names->kind != Kind::Tuple)
+    {
+      throw CheckpointError(source + ": " + kMemoryBankClassesKey +
+                            " must be a list of strings, found " + names->describe());
+    }
+    for (const auto& name : *names->items)
+    {
+      if (!name.isString())
+      {
+        throw CheckpointError(source + ": " + kMemoryBankClassesKey + " must hold strings, found " +
+                              name.describe());
+      }
+      contents.memoryBankClasses.push_back(name.text);
+    }
+  }
+  if (const auto* spacing = root.find(kSpacingKey); spacing && spacing->kind != Kind::None)
+  {
+    const double value = spacing->kind == Kind::Float ? spacing->real
+                         : spacing->kind == Kind::Int ? static_cast<double>(spacing->integer)
+                                                      : -1.0;
+    if (!(value > 0.0) || !std::isfinite(value))
+    {
+      throw CheckpointError(source + ": " + kSpacingKey + " must be a positive number, found " +
+                            spacing->describe());
+    }
+    contents.spacingMm = value;
+  }
+}
 
 Contents readContents(const PickleValue& root, const std::string& source)
 {
@@ -110,6 +149,7 @@ Contents readContents(const PickleValue& root, const std::string& source)
     const auto* format = root.find("format");
     contents.zeroFillPositions = !(format && format->text == kFormatName);
     contents.weightsKey = "state_dict.*";
+    readMetadata(root, source, contents);
     for (const auto& [key, item] : *root.entries)
     {
       if (key.isString() && startsWith(key.text, kStateDictPrefix) && item.isTensor())
@@ -297,6 +337,17 @@ IrisModel modelFromCheckpoint(const PickleValue& root, const std::string& source
   fitPositionalEmbeddings(contents, config.patchSize);
   IrisModel model(config);
   loadStateDict(model, contents.tensors, source);
+  if (contents.memoryBankClasses.size() > static_cast<size_t>(config.tn))
+  {
+    throw CheckpointError(source + ": " + std::to_string(contents.memoryBankClasses.size()) +
+                          " memory-bank class names for a bank of " + std::to_string(config.tn) +
+                          " rows");
+  }
+  model.setMemoryBankClasses(contents.memoryBankClasses);
+  if (contents.spacingMm)
+  {
+    model.setSpacingMm(*contents.spacingMm);
+  }
   if (report)
   {
     report->weightsKey = contents.weightsKey;
@@ -319,6 +370,13 @@ void IrisModel::save(const std::filesystem::path& checkpoint) const
   dict.insert("format", std::string(kFormatName));
   dict.insert("format_version", kFormatVersion);
   dict.insert("config_json", config_.toJsonString());
+  dict.insert(kSpacingKey, spacingMm_);
+  c10::List<std::string> names;
+  for (const auto& name : memoryBankClasses_)
+  {
+    names.push_back(name);
+  }
+  dict.insert(kMemoryBankClassesKey, names);
   for (const auto& [name, tensor] : namedTensors())
   {
     dict.insert(kStateDictPrefix + name, tensor.detach().to(torch::kCPU).contiguous());

@@ -2,6 +2,8 @@
 
 #include "inference/IrisNetwork.h"
 
+#include <algorithm>
+#include <cmath>
 #include <dlfcn.h>
 #include <mutex>
 #include <optional>
@@ -57,7 +59,8 @@ bool anyRequiresGrad(const TaskEmbedding& embeddings)
 } // namespace
 
 IrisModel::IrisModel(const IrisConfig& config)
-    : config_(config), network_(std::make_shared<IrisNetworkImpl>(config))
+    : config_(config), network_(std::make_shared<IrisNetworkImpl>(config)),
+      memoryBankClasses_(static_cast<size_t>(std::max(config.tn, 0)))
 {
   pinBlasThreads();
   network_->eval();
@@ -219,6 +222,44 @@ torch::Tensor IrisModel::decodeProbabilities(const torch::Tensor& query,
                                              const TaskEmbedding& embeddings) const
 {
   return torch::sigmoid(decodeLogits(query, embeddings));
+}
+
+void IrisModel::setMemoryBankClasses(std::vector<std::string> names)
+{
+  if (names.size() > static_cast<size_t>(config_.tn))
+  {
+    throw std::invalid_argument(std::to_string(names.size()) +
+                                " memory-bank class names for a bank of " +
+                                std::to_string(config_.tn) + " rows");
+  }
+  names.resize(static_cast<size_t>(config_.tn));
+  memoryBankClasses_ = std::move(names);
+}
+
+int64_t IrisModel::memoryBankRow(const std::string& name) const
+{
+  if (name.empty())
+  {
+    return -1;
+  }
+  for (size_t row = 0; row < memoryBankClasses_.size(); ++row)
+  {
+    if (memoryBankClasses_[row] == name)
+    {
+      return static_cast<int64_t>(row);
+    }
+  }
+  return -1;
+}
+
+void IrisModel::setSpacingMm(double spacingMm)
+{
+  if (!(spacingMm > 0.0) || !std::isfinite(spacingMm))
+  {
+    throw std::invalid_argument("model spacing must be a positive number of mm, got " +
+                                std::to_string(spacingMm));
+  }
+  spacingMm_ = spacingMm;
 }
 
 TaskEmbedding IrisModel::memoryBank(const std::vector<int64_t>& classIndices) const

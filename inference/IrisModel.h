@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <torch/torch.h>
 #include <vector>
 
@@ -66,6 +67,16 @@ public:
 
   // Memory bank: rows 0..tn-1, one per seen class; [1, K, m+1, C_i] per stage.
   int64_t memoryBankSize() const { return config_.tn; }
+  // Names of the memory-bank rows (`<dataset>:<label>`, "" for an unnamed row), tn entries;
+  // saved with the checkpoint. Checkpoints without names load with every row unnamed.
+  const std::vector<std::string>& memoryBankClasses() const { return memoryBankClasses_; }
+  // Throws std::invalid_argument unless there are at most tn names (the rest stay unnamed).
+  void setMemoryBankClasses(std::vector<std::string> names);
+  // The row named `name`, or -1.
+  int64_t memoryBankRow(const std::string& name) const;
+  // The voxel spacing (mm) the model was trained at; 1.5 when the checkpoint does not say.
+  double spacingMm() const { return spacingMm_; }
+  void setSpacingMm(double spacingMm);
   TaskEmbedding memoryBank(const std::vector<int64_t>& classIndices) const;
   // Overwrites bank rows with class embeddings (batch 0), e.g. a mean of encoded references.
   void setMemoryBank(const std::vector<int64_t>& classIndices, const TaskEmbedding& embeddings);
@@ -82,5 +93,7 @@ private:
 
   IrisConfig config_;
   std::shared_ptr<IrisNetworkImpl> network_;
+  std::vector<std::string> memoryBankClasses_;
+  double spacingMm_ = 1.5;
 };
 } // namespace iris::inference

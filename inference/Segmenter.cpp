@@ -73,7 +73,7 @@ public:
     {
       model.to(torch::Device(torch::kCUDA));
     }
-    preprocess.spacingMm = options.spacingMm;
+    preprocess.spacingMm = options.spacingMm.value_or(model.spacingMm());
     preprocess.bodyCrop = options.bodyCrop;
     const int64_t patch = model.config().patchSize;
     preprocess.patch = {patch, patch, patch};
@@ -126,6 +126,47 @@ int Segmenter::patchSize() const
 int64_t Segmenter::memoryBankSize() const
 {
   return impl_->model.memoryBankSize();
+}
+
+std::vector<std::string> Segmenter::memoryBankClasses() const
+{
+  return impl_->model.memoryBankClasses();
+}
+
+int64_t Segmenter::memoryBankRow(const std::string& nameOrRow) const
+{
+  const auto& model = impl_->model;
+  if (const auto row = model.memoryBankRow(nameOrRow); row >= 0)
+  {
+    return row;
+  }
+  const bool digits =
+      !nameOrRow.empty() && nameOrRow.find_first_not_of("0123456789") == std::string::npos;
+  if (digits && nameOrRow.size() < 10)
+  {
+    const auto row = std::stoll(nameOrRow);
+    if (row < model.memoryBankSize())
+    {
+      return row;
+    }
+  }
+  std::string known;
+  for (const auto& name : model.memoryBankClasses())
+  {
+    if (!name.empty())
+    {
+      known += (known.empty() ? "" : ", ") + name;
+    }
+  }
+  throw SegmentationError("Memory-bank class \"" + nameOrRow + "\" is neither a row 0.." +
+                          std::to_string(model.memoryBankSize() - 1) +
+                          " nor a class name of this checkpoint (" +
+                          (known.empty() ? std::string("it names no class") : known) + ")");
+}
+
+double Segmenter::spacingMm() const
+{
+  return impl_->preprocess.spacingMm;
 }
 
 std::string Segmenter::encodeReference(const ReferenceExample& reference, double* seconds)

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,8 @@ struct SegmenterOptions
   std::filesystem::path model; // our checkpoint (iris import-checkpoint)
   std::string device = "auto"; // auto, cpu or cuda
   int threads = 2;             // CPU intra-op threads
-  double spacingMm = 1.5;      // model voxel size
+  // Model voxel size (mm); unset: the spacing stored in the checkpoint (1.5 when it has none).
+  std::optional<double> spacingMm;
   bool bodyCrop = true;
   bool largestComponent = true; // keep each label's largest 6-connected component
   double threshold = 0.5;
@@ -86,6 +88,13 @@ public:
   std::string deviceNote() const; // why this device
   int patchSize() const;
   int64_t memoryBankSize() const;
+  // Memory-bank row names from the checkpoint (`<dataset>:<label>`, "" = unnamed), one per row.
+  std::vector<std::string> memoryBankClasses() const;
+  // The memory-bank row named `name`, or a row number given as text; throws SegmentationError
+  // naming the known classes otherwise.
+  int64_t memoryBankRow(const std::string& nameOrRow) const;
+  // The voxel spacing (mm) this Segmenter resamples to.
+  double spacingMm() const;
 
   // Task embeddings of the reference's classes (in classValues order), serialised bit-exactly
   // for caching; `seconds` receives the time taken when non-null.

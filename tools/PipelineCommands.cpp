@@ -19,7 +19,8 @@ namespace
 constexpr int kUsageError = 2;
 constexpr const char* kSegmentUsage =
     "--model <ckpt> --query <q.nii.gz|series_dir> -o <out.nii.gz> "
-    "(--reference <img.nii.gz>:<label.nii.gz> ... [--classes 1,2] | --memory-bank <row> ...) "
+    "(--reference <img.nii.gz>:<label.nii.gz> ... [--classes 1,2] | --memory-bank "
+    "<row|dataset:label> ...) "
     "[--embedding <file> ...] [--strategy one-shot|ensemble|retrieval|tuning] "
     "[--device auto|cpu|cuda] [--threads N] [--modality auto|CT|MR|PT] [--spacing MM] "
     "[--tuning-steps N] [--top-k N] [--no-largest-component] [--save-embeddings <file>]";
@@ -205,22 +206,12 @@ int runSegment(const std::vector<std::string>& args, std::ostream& out, std::ost
   {
     request.embeddings.push_back(readFile(path));
   }
-  for (const auto& row : parsed.memoryBank)
-  {
-    try
-    {
-      request.memoryBankRows.push_back(std::stoll(row));
-    }
-    catch (const std::exception&)
-    {
-      throw inference::SegmentationError("--memory-bank takes a row index (this checkpoint "
-                                         "stores no class names), got \"" +
-                                         row + "\"");
-    }
-  }
-
   const auto query = loadQuery(parsed.query, parsed.modality);
   inference::Segmenter segmenter(parsed.options);
+  for (const auto& row : parsed.memoryBank)
+  {
+    request.memoryBankRows.push_back(segmenter.memoryBankRow(row));
+  }
   out << "device: " << segmenter.device() << " (" << segmenter.deviceNote() << ")\n";
   const auto result = segmenter.segment(query.image, query.modality, request);
   dicom::writeNiftiLabels(parsed.output, result.labels);
