@@ -39,6 +39,7 @@ public:
   void stop();      // SIGTERM and wait: a clean shutdown
   void kill9();     // SIGKILL: a crash
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
 
   int httpPort() const { return httpPort_; }
   int dicomPort() const { return dicomPort_; }
