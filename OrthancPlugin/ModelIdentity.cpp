@@ -9,10 +9,15 @@ namespace iris::plugin
 {
 std::string modelIdentity(const std::filesystem::path& modelPath)
 {
-  std::ifstream in(modelPath, std::ios::binary);
+  return modelPath.stem().string() + ":" + fileFingerprint(modelPath);
+}
+
+std::string fileFingerprint(const std::filesystem::path& path)
+{
+  std::ifstream in(path, std::ios::binary);
   if (!in)
   {
-    return modelPath.stem().string() + ":missing";
+    return "missing";
   }
   // FNV-1a, 64 bits: not for security, only to tell weight files apart.
   uint64_t hash = 14695981039346656037ull;
@@ -26,6 +31,6 @@ std::string modelIdentity(const std::filesystem::path& modelPath)
   }
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
-  return modelPath.stem().string() + ":" + hex;
+  return hex;
 }
 } // namespace iris::plugin

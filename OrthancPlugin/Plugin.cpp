@@ -120,8 +120,14 @@ extern "C"
     try
     {
       logInfo("stopping");
-      pluginState().stopWorkers();
-      setPluginState(nullptr);
+      if (pluginState().stopWorkers())
+      {
+        setPluginState(nullptr);
+      }
+      else
+      {
+        leakPluginStateForAbandonedWorkers();
+      }
     }
     catch (...)
     {

@@ -12,6 +12,7 @@ using Json = nlohmann::json;
 
 constexpr const char* kSection = "Iris";
 constexpr int kMaxThreads = 256;
+constexpr int kMaxWorkers = 64;
 
 class SectionReader
 {
@@ -121,6 +122,14 @@ SettingsResult parsePluginSettings(const std::string& orthancConfigurationJson,
     settings.device = "auto";
   }
   settings.threads = reader.integer("Threads", defaults.threads, 1, kMaxThreads);
+  settings.workers = reader.integer("Workers", 1, 1, kMaxWorkers);
+  settings.maxAttempts = reader.integer("MaxAttempts", 3, 1, 100);
+  settings.retryDelaySeconds = reader.integer("RetryDelaySeconds", 10, 0, 24 * 3600);
+  settings.shutdownGraceSeconds = reader.integer("ShutdownGraceSeconds", 10, 0, 3600);
+  settings.configurationFolder = defaults.configurationFolder;
+  settings.statusMetadataDeclared = configuration.contains("UserMetadata") &&
+                                    configuration["UserMetadata"].is_object() &&
+                                    configuration["UserMetadata"].contains(kStatusMetadata);
   if (section.contains("Tasks"))
   {
     if (section["Tasks"].is_array())

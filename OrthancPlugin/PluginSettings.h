@@ -7,6 +7,9 @@
 
 namespace iris::plugin
 {
+// The series metadata holding a series' Iris status; declared in Orthanc's "UserMetadata".
+constexpr const char* kStatusMetadata = "IrisStatus";
+
 // The "Iris" section of the Orthanc configuration, after validation. Every field has a
 // documented default (config/orthanc-iris.example.json).
 struct PluginSettings
@@ -15,6 +18,16 @@ struct PluginSettings
   std::filesystem::path modelPath;
   std::string device = "auto";
   int threads = 1;
+  // Inference workers on the CPU (on a GPU: one per device, whatever this says).
+  int workers = 1;
+  // Attempts per job before it is "failed", and the back-off before the second one (then x3).
+  int maxAttempts = 3;
+  int retryDelaySeconds = 10;
+  // How long Orthanc's shutdown waits for a running job before abandoning it to the next start.
+  int shutdownGraceSeconds = 10;
+  // Whether the Orthanc configuration declares UserMetadata "IrisStatus" (series status).
+  bool statusMetadataDeclared = false;
+  std::filesystem::path configurationFolder; // relative reference paths resolve against it
   // Task documents declared in the configuration, upserted at start-up (validated there).
   nlohmann::json tasks = nlohmann::json::array();
 };

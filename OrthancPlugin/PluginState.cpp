@@ -2,9 +2,12 @@
 
 #include "OrthancPlugin/Clock.h"
 #include "OrthancPlugin/ConfiguredTasks.h"
+#include "OrthancPlugin/JobLog.h"
 #include "OrthancPlugin/ModelIdentity.h"
 #include "OrthancPlugin/OrthancContext.h"
+#include "storage/JobStore.h"
 
+#include <dlfcn.h>
 #include <stdexcept>
 
 namespace iris::plugin
@@ -12,7 +15,39 @@ namespace iris::plugin
 namespace
 {
 std::unique_ptr<PluginState> globalState;
+
+// Inference runs on the selected device: one worker per GPU (the Segmenter uses the first one),
+// else Iris.Workers workers on the CPU.
+std::string runnerDevice(const PluginState& state)
+{
+  return state.deviceError.empty() ? state.device.selected : "cpu";
 }
+
+void buildPipeline(PluginState& state)
+{
+  const auto& settings = state.settings;
+  state.status = std::make_unique<SeriesStatus>(settings.statusMetadataDeclared);
+  RunnerSettings runner;
+  runner.modelPath = settings.modelPath;
+  runner.modelId = state.modelId;
+  runner.device = runnerDevice(state);
+  runner.threads = state.deviceError.empty() ? state.device.threads : settings.threads;
+  runner.retry.firstDelayMs = int64_t{settings.retryDelaySeconds} * 1000;
+  const size_t workers = runner.device == "cuda" ? 1 : static_cast<size_t>(settings.workers);
+  state.runner = std::make_unique<JobRunner>(*state.database, *state.status, runner, workers);
+  state.workers = std::make_unique<WorkerPool>(
+      workers, [runner = state.runner.get()](size_t worker) { return runner->runNext(worker); },
+      std::chrono::seconds(1));
+  state.watcher = std::make_unique<SeriesWatcher>(
+      *state.database, state.modelId, settings.maxAttempts,
+      [status = state.status.get(), pool = state.workers.get()](const storage::Job& job)
+      {
+        logInfo(jobTransitionLine(job, "queued", 0.0));
+        status->set(job.seriesId, seriesStatusValue("queued"));
+        pool->wake();
+      });
+}
+} // namespace
 
 std::unique_ptr<PluginState> buildPluginState(const PluginSettings& settings)
 {
@@ -23,7 +58,8 @@ std::unique_ptr<PluginState> buildPluginState(const PluginSettings& settings)
     state->database = std::make_unique<storage::Database>(settings.databasePath);
     logInfo("Database " + settings.databasePath.string() + " at schema version " +
             std::to_string(state->database->schemaVersion()));
-    for (const auto& problem : upsertConfiguredTasks(*state->database, settings.tasks, nowMs()))
+    for (const auto& problem : upsertConfiguredTasks(*state->database, settings.tasks,
+                                                     settings.configurationFolder, nowMs()))
     {
       logWarning(problem);
     }
@@ -48,25 +84,52 @@ std::unique_ptr<PluginState> buildPluginState(const PluginSettings& settings)
   state->modelId = modelIdentity(settings.modelPath);
   if (state->database)
   {
-    state->watcher = std::make_unique<SeriesWatcher>(*state->database, state->modelId);
+    buildPipeline(*state);
   }
   return state;
 }
 
 void PluginState::startWorkers()
 {
-  if (watcher)
+  if (!database)
   {
-    watcher->start();
+    return;
   }
+  const int recovered = storage::JobStore(*database).recoverInterrupted(nowMs());
+  if (recovered > 0)
+  {
+    logWarning(std::to_string(recovered) +
+               " job(s) were running when Orthanc stopped; they are queued again");
+  }
+  watcher->start();
+  workers->start();
+  logInfo(std::to_string(workers->size()) + " inference worker(s) started on " +
+          runnerDevice(*this));
 }
 
-void PluginState::stopWorkers()
+bool PluginState::stopWorkers()
 {
   if (watcher)
   {
     watcher->stop();
   }
+  if (!workers)
+  {
+    return true;
+  }
+  const auto grace = std::chrono::seconds(settings.shutdownGraceSeconds);
+  if (workers->stop(grace))
+  {
+    return true;
+  }
+  runner->abandon();
+  for (const auto id : runner->runningJobs())
+  {
+    logWarning("job " + std::to_string(id) + " is still running after " +
+               std::to_string(grace.count()) +
+               " s; it is abandoned and runs again after the restart");
+  }
+  return false;
 }
 
 PluginState& pluginState()
@@ -81,5 +144,17 @@ PluginState& pluginState()
 void setPluginState(std::unique_ptr<PluginState> state)
 {
   globalState = std::move(state);
+}
+
+void leakPluginStateForAbandonedWorkers()
+{
+  Dl_info self{};
+  if (dladdr(reinterpret_cast<void*>(&leakPluginStateForAbandonedWorkers), &self) != 0 &&
+      self.dli_fname != nullptr)
+  {
+    // The extra reference is never closed on purpose.
+    dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+  }
+  static_cast<void>(globalState.release());
 }
 } // namespace iris::plugin

@@ -1,7 +1,10 @@
 #pragma once
 
+#include "OrthancPlugin/JobRunner.h"
 #include "OrthancPlugin/PluginSettings.h"
+#include "OrthancPlugin/SeriesStatus.h"
 #include "OrthancPlugin/SeriesWatcher.h"
+#include "OrthancPlugin/WorkerPool.h"
 #include "inference/ComputeDevice.h"
 #include "storage/Database.h"
 
@@ -21,10 +24,16 @@ struct PluginState
   std::string deviceError;
   std::string modelId;
   // Present when the database is; started once Orthanc is up (OrthancStarted).
+  std::unique_ptr<SeriesStatus> status;
   std::unique_ptr<SeriesWatcher> watcher;
+  std::unique_ptr<JobRunner> runner;
+  std::unique_ptr<WorkerPool> workers;
 
+  // Re-queues jobs a crash left running, then starts the watcher and the workers.
   void startWorkers();
-  void stopWorkers(); // idempotent
+  // Idempotent. Waits up to Iris.ShutdownGraceSeconds for running jobs; false when some were
+  // abandoned (they run again after the restart): then this state must be leaked, not freed.
+  bool stopWorkers();
 };
 
 // Opens the database, upserts the configured tasks and selects the device; failures are logged
@@ -34,4 +43,8 @@ std::unique_ptr<PluginState> buildPluginState(const PluginSettings& settings);
 // The one plugin state, owned by Plugin.cpp between Initialize and Finalize.
 PluginState& pluginState();
 void setPluginState(std::unique_ptr<PluginState> state);
+// For when stopWorkers() abandoned jobs: their threads still use the state and this library's
+// code, so the state is leaked and the library pinned in memory (dlclose leaves it mapped) until
+// the process exits.
+void leakPluginStateForAbandonedWorkers();
 } // namespace iris::plugin

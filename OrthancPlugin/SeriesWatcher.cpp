@@ -19,8 +19,10 @@ constexpr auto kReplayPeriod = std::chrono::seconds(10);
 constexpr int kChangesPerPage = 100;
 } // namespace
 
-SeriesWatcher::SeriesWatcher(storage::Database& database, std::string modelId)
-    : database_(database), modelId_(std::move(modelId))
+SeriesWatcher::SeriesWatcher(storage::Database& database, std::string modelId, int maxAttempts,
+                             QueuedHook onQueued)
+    : database_(database), modelId_(std::move(modelId)), maxAttempts_(maxAttempts),
+      onQueued_(std::move(onQueued))
 {
 }
 
@@ -161,11 +163,14 @@ void SeriesWatcher::considerSeries(const std::string& seriesId)
     {
       continue;
     }
-    const auto job = jobs.enqueue({seriesId, task.id, modelId_, task.priority}, nowMs());
-    if (job.created)
+    const auto job =
+        jobs.enqueue({seriesId, task.id, modelId_, task.priority, maxAttempts_}, nowMs());
+    if (job.created && onQueued_)
     {
-      logInfo("job " + std::to_string(job.id) + " queued: series " + seriesId + ", task " +
-              task.id);
+      if (const auto queued = jobs.find(job.id))
+      {
+        onQueued_(*queued);
+      }
     }
   }
 }

@@ -1,9 +1,11 @@
 #pragma once
 
 #include "storage/Database.h"
+#include "storage/Job.h"
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -18,7 +20,10 @@ namespace iris::plugin
 class SeriesWatcher
 {
 public:
-  SeriesWatcher(storage::Database& database, std::string modelId);
+  // `onQueued` runs on the watcher's thread for each new job (status, log line, waking workers).
+  using QueuedHook = std::function<void(const storage::Job&)>;
+  SeriesWatcher(storage::Database& database, std::string modelId, int maxAttempts = 3,
+                QueuedHook onQueued = {});
   ~SeriesWatcher();
 
   // Called from Orthanc's change callback: never blocks beyond a short lock.
@@ -34,6 +39,8 @@ private:
 
   storage::Database& database_;
   std::string modelId_;
+  int maxAttempts_;
+  QueuedHook onQueued_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::string> pending_;

@@ -14,7 +14,7 @@ constexpr size_t kMaxClasses = 64;
 const std::vector<std::string> kStrategies = {"one-shot", "ensemble", "retrieval", "tuning",
                                               "memory-bank"};
 const std::vector<std::string> kTaskKeys = {"id",    "description", "enabled", "priority",
-                                            "match", "strategy",    "classes"};
+                                            "match", "strategy",    "classes", "references"};
 const std::vector<std::string> kClassKeys = {"name", "memoryBank", "category", "type", "colour"};
 
 void rejectUnknownKeys(const Json& object, const std::vector<std::string>& known,
@@ -87,7 +87,10 @@ TaskClass parseClass(const Json& value, const std::string& where)
   }
   if (value.contains("memoryBank"))
   {
-    taskClass.memoryBankClass = requireString(value, "memoryBank", where);
+    // A row number is kept as text: Segmenter::memoryBankRow takes either form.
+    taskClass.memoryBankClass = value["memoryBank"].is_number_unsigned()
+                                    ? std::to_string(value["memoryBank"].get<uint64_t>())
+                                    : requireString(value, "memoryBank", where);
   }
   if (value.contains("category"))
   {
@@ -102,6 +105,42 @@ TaskClass parseClass(const Json& value, const std::string& where)
     taskClass.colour = parseColour(value["colour"], where + ".colour");
   }
   return taskClass;
+}
+// A reference must name exactly the task's classes: an unknown name is a typo, and a missing one
+// cannot be encoded (every reference gives all K classes to the network).
+void parseReferences(const Json& document, TaskDefinition& task)
+{
+  if (!document.contains("references"))
+  {
+    return;
+  }
+  if (!document["references"].is_array())
+  {
+    throw InvalidTask("task.references: expected a list of references");
+  }
+  for (size_t i = 0; i < document["references"].size(); ++i)
+  {
+    const std::string where = "task.references[" + std::to_string(i) + "]";
+    auto reference = TaskReference::parse(document["references"][i], where);
+    for (const auto& named : reference.classes)
+    {
+      if (std::none_of(task.classes.begin(), task.classes.end(),
+                       [&](const TaskClass& taskClass) { return taskClass.name == named.first; }))
+      {
+        throw InvalidTask(where + ".classes: \"" + named.first + "\" is not a class of task \"" +
+                          task.id + "\"");
+      }
+    }
+    for (const auto& taskClass : task.classes)
+    {
+      if (!reference.classes.count(taskClass.name))
+      {
+        throw InvalidTask(where + ".classes: class \"" + taskClass.name + "\" of task \"" +
+                          task.id + "\" is missing (each reference must map every class)");
+      }
+    }
+    task.references.push_back(std::move(reference));
+  }
 }
 } // namespace
 
@@ -199,7 +238,16 @@ TaskDefinition TaskDefinition::parse(const Json& document, const std::string& id
       throw InvalidTask(where + ".memoryBank: required by the memory-bank strategy");
     }
   }
+  parseReferences(document, task);
   return task;
+}
+
+bool TaskDefinition::usesMemoryBank() const
+{
+  return strategy == "memory-bank" ||
+         (references.empty() &&
+          std::all_of(classes.begin(), classes.end(),
+                      [](const TaskClass& taskClass) { return taskClass.memoryBankClass; }));
 }
 
 Json TaskDefinition::toJson() const
@@ -226,8 +274,17 @@ Json TaskDefinition::toJson() const
     }
     classList.push_back(item);
   }
-  return {
+  Json document = {
       {"id", id},       {"description", description}, {"enabled", enabled},  {"priority", priority},
       {"match", match}, {"strategy", strategy},       {"classes", classList}};
+  if (!references.empty())
+  {
+    document["references"] = Json::array();
+    for (const auto& reference : references)
+    {
+      document["references"].push_back(reference.toJson());
+    }
+  }
+  return document;
 }
 } // namespace iris::plugin

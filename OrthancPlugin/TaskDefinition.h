@@ -1,5 +1,6 @@
 #pragma once
 
+#include "OrthancPlugin/TaskReference.h"
 #include "dicom/MatchRules.h"
 #include "dicom/SegmentDescription.h"
 
@@ -22,7 +23,7 @@ public:
 struct TaskClass
 {
   std::string name;
-  std::optional<std::string> memoryBankClass; // "<dataset>:<label name>"
+  std::optional<std::string> memoryBankClass; // "<dataset>:<label name>", or a row number
   std::optional<dicom::CodedConcept> category;
   std::optional<dicom::CodedConcept> type;
   std::optional<std::array<uint8_t, 3>> colour; // sRGB
@@ -40,10 +41,16 @@ struct TaskDefinition
   dicom::MatchRules rules;
   std::string strategy = "ensemble";
   std::vector<TaskClass> classes;
+  // Labelled examples; each maps every class of the task (the network encodes all K together).
+  std::vector<TaskReference> references;
 
   // Throws InvalidTask naming the offending key. `id` is taken from the document unless given.
   static TaskDefinition parse(const nlohmann::json& document, const std::string& id = {});
   nlohmann::json toJson() const;
+
+  // Whether jobs take the memory bank: the memory-bank strategy, or no reference while every
+  // class names a memory-bank entry.
+  bool usesMemoryBank() const;
 };
 
 // Task ids appear in URLs and file names: lower-case letters, digits, '.', '_' and '-'.

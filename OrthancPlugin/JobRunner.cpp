@@ -1,0 +1,279 @@
+#include "OrthancPlugin/JobRunner.h"
+
+#include "OrthancPlugin/Clock.h"
+#include "OrthancPlugin/JobLog.h"
+#include "OrthancPlugin/OrthancContext.h"
+#include "OrthancPlugin/OrthancRest.h"
+#include "OrthancPlugin/OrthancSeriesLoader.h"
+#include "OrthancPlugin/TaskDefinition.h"
+#include "OrthancPlugin/TaskRequest.h"
+#include "dicom/SegDicomIo.h"
+#include "dicom/SegTerminology.h"
+#include "dicom/SegWriter.h"
+#include "iris/Version.h"
+#include "storage/JobStore.h"
+#include "storage/TaskStore.h"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+namespace iris::plugin
+{
+namespace
+{
+using Json = nlohmann::json;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr size_t kMaxLongString = 64; // DICOM LO
+
+// Thrown when the job is left for after the restart (see JobRunner::abandon).
+struct Abandoned
+{
+};
+
+double secondsSince(SteadyClock::time_point start)
+{
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
+
+// Series id, instance count and stability as Orthanc sees them now.
+struct SeriesState
+{
+  size_t instances = 0;
+  bool stable = false;
+};
+
+SeriesState seriesState(const std::string& seriesId)
+{
+  const auto series = restGetJson("/series/" + seriesId);
+  return {series.at("Instances").size(), series.value("IsStable", true)};
+}
+
+std::vector<dicom::SegmentDescription> segmentsOf(const TaskDefinition& task,
+                                                  const std::string& modelId)
+{
+  std::vector<dicom::SegmentDescription> segments;
+  const std::string version = modelId.substr(0, kMaxLongString);
+  for (size_t k = 0; k < task.classes.size(); ++k)
+  {
+    const auto& taskClass = task.classes[k];
+    auto segment =
+        dicom::describeSegmentByName(static_cast<uint16_t>(k + 1), taskClass.name, "Iris", version);
+    if (taskClass.category)
+    {
+      segment.category = *taskClass.category;
+    }
+    if (taskClass.type)
+    {
+      segment.type = *taskClass.type;
+    }
+    if (taskClass.colour)
+    {
+      const auto& rgb = *taskClass.colour;
+      segment.colour = dicom::cieLabFromRgb(rgb[0], rgb[1], rgb[2]);
+    }
+    segments.push_back(segment);
+  }
+  return segments;
+}
+
+TaskDefinition loadTask(storage::Database& database, const std::string& taskId)
+{
+  const auto stored = storage::TaskStore(database).find(taskId);
+  if (!stored)
+  {
+    throw std::runtime_error("task \"" + taskId + "\" no longer exists");
+  }
+  auto task = TaskDefinition::parse(Json::parse(stored->definitionJson), stored->id);
+  if (!task.enabled)
+  {
+    throw std::runtime_error("task \"" + taskId + "\" is disabled");
+  }
+  return task;
+}
+} // namespace
+
+JobRunner::JobRunner(storage::Database& database, SeriesStatus& status, RunnerSettings settings,
+                     size_t workers)
+    : database_(database), status_(status), settings_(std::move(settings)), segmenters_(workers)
+{
+}
+
+JobRunner::~JobRunner() = default;
+
+std::vector<int64_t> JobRunner::runningJobs() const
+{
+  std::lock_guard<std::mutex> lock(mutex_);
+  return {running_.begin(), running_.end()};
+}
+
+inference::Segmenter& JobRunner::segmenter(size_t worker)
+{
+  auto& slot = segmenters_.at(worker);
+  if (!slot)
+  {
+    inference::SegmenterOptions options;
+    options.model = settings_.modelPath;
+    options.device = settings_.device;
+    options.threads = settings_.threads;
+    const auto start = SteadyClock::now();
+    slot = std::make_unique<inference::Segmenter>(options);
+    logInfo("worker " + std::to_string(worker) + ": model " + settings_.modelPath.string() +
+            " loaded on " + slot->device() + " in " + std::to_string(secondsSince(start)) + " s");
+  }
+  return *slot;
+}
+
+void JobRunner::setStatus(const std::string& seriesId, const std::string& value)
+{
+  if (abandoned_)
+  {
+    throw Abandoned{};
+  }
+  status_.set(seriesId, value);
+}
+
+bool JobRunner::runNext(size_t worker)
+{
+  if (abandoned_)
+  {
+    return false;
+  }
+  storage::JobStore jobs(database_);
+  const auto job = jobs.claimNext(nowMs());
+  if (!job)
+  {
+    return false;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    running_.insert(job->id);
+  }
+  run(*job, worker);
+  std::lock_guard<std::mutex> lock(mutex_);
+  running_.erase(job->id);
+  return true;
+}
+
+void JobRunner::run(storage::Job job, size_t worker)
+{
+  const auto start = SteadyClock::now();
+  storage::JobStore jobs(database_);
+  logInfo(jobTransitionLine(job, "running", 0.0));
+  try
+  {
+    setStatus(job.seriesId, seriesStatusValue("running"));
+    const auto task = loadTask(database_, job.taskId);
+    Json timings = Json::object();
+
+    auto step = SteadyClock::now();
+    const auto before = seriesState(job.seriesId);
+    auto source = before.stable ? loadSeriesFromOrthanc(job.seriesId) : dicom::SegSource{};
+    const auto after = seriesState(job.seriesId);
+    if (!before.stable || !after.stable || after.instances != before.instances ||
+        source.series.slices.size() == 0)
+    {
+      const std::string reason =
+          "series not stable or still growing (" + std::to_string(after.instances) + " instances)";
+      if (abandoned_)
+      {
+        throw Abandoned{};
+      }
+      jobs.defer(job.id, nowMs() + settings_.deferMs, reason, nowMs());
+      logInfo(jobTransitionLine(job, "deferred", secondsSince(start), reason));
+      setStatus(job.seriesId, seriesStatusValue("queued"));
+      return;
+    }
+    timings["load"] = secondsSince(step);
+
+    step = SteadyClock::now();
+    auto& model = segmenter(worker);
+    timings["model"] = secondsSince(step);
+    step = SteadyClock::now();
+    const auto built = buildTaskRequest(task, database_, model, settings_.modelId);
+    timings["references"] = secondsSince(step);
+    timings["cachedEmbeddings"] = built.cachedEmbeddings;
+    timings["encodedReferences"] = built.encodedReferences;
+
+    step = SteadyClock::now();
+    const auto result = model.segment(source.series.image, source.series.modality, built.request);
+    timings["segment"] = secondsSince(step);
+    for (const auto& stage : result.timings)
+    {
+      timings["stages"][stage.stage] = stage.seconds;
+    }
+    for (const auto& warning : result.warnings)
+    {
+      logWarning("job " + std::to_string(job.id) + ": " + warning);
+    }
+    if (abandoned_)
+    {
+      throw Abandoned{};
+    }
+
+    // Reserved before the first upload: a retry after a crash re-sends the same UIDs, which
+    // Orthanc answers with AlreadyStored instead of storing a second SEG.
+    step = SteadyClock::now();
+    const auto reserved =
+        jobs.reserveSegUids(job.id, dicom::newUid(""), dicom::newUid(""), nowMs());
+    dicom::SegWriteOptions options;
+    options.seriesDescription = ("Iris: " + task.id).substr(0, kMaxLongString);
+    options.softwareVersion = kVersion;
+    options.seriesInstanceUid = *reserved.segSeriesUid;
+    options.sopInstanceUid = *reserved.segInstanceUid;
+    const auto bytes = dicom::writeSeg(result.labels, segmentsOf(task, settings_.modelId),
+                                       source.series, source.attributes, options);
+    timings["write"] = secondsSince(step);
+
+    step = SteadyClock::now();
+    const auto answer = restPostJson("/instances", std::string(bytes.begin(), bytes.end()));
+    timings["upload"] = secondsSince(step);
+    timings["uploadStatus"] = answer.value("Status", "");
+    timings["segSeriesId"] = answer.value("ParentSeries", "");
+    timings["total"] = secondsSince(start);
+    if (abandoned_)
+    {
+      throw Abandoned{};
+    }
+    const std::string segSeries = answer.value("ParentSeries", "");
+    if (!jobs.succeed(job.id,
+                      {answer.at("ID").get<std::string>(), *reserved.segSeriesUid, timings.dump()},
+                      nowMs()))
+    {
+      logInfo(jobTransitionLine(job, "cancelled", secondsSince(start),
+                                "cancelled while running; the SEG stays stored"));
+      return;
+    }
+    logInfo(jobTransitionLine(job, "succeeded", secondsSince(start),
+                              "SEG series " + segSeries + " (" +
+                                  answer.value("Status", std::string("?")) + ")"));
+    setStatus(job.seriesId, seriesStatusValue("done", segSeries));
+  }
+  catch (const Abandoned&)
+  {
+    logWarning(jobTransitionLine(job, "abandoned", secondsSince(start),
+                                 "Orthanc is stopping; the job runs again after the restart"));
+  }
+  catch (const std::exception& error)
+  {
+    if (abandoned_)
+    {
+      return;
+    }
+    try
+    {
+      const auto state = jobs.fail(job.id, error.what(), settings_.retry, nowMs());
+      logWarning(
+          jobTransitionLine(job, storage::toString(state), secondsSince(start), error.what()));
+      status_.set(job.seriesId,
+                  seriesStatusValue(state == storage::JobState::Failed ? "failed" : "retrying",
+                                    error.what()));
+    }
+    catch (const std::exception& storageError)
+    {
+      logError("job " + std::to_string(job.id) + ": cannot record its failure (" +
+               storageError.what() + "); it is recovered at the next start");
+    }
+  }
+}
+} // namespace iris::plugin

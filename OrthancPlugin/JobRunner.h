@@ -1,0 +1,59 @@
+#pragma once
+
+#include "OrthancPlugin/SeriesStatus.h"
+#include "inference/Segmenter.h"
+#include "storage/Database.h"
+#include "storage/Job.h"
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace iris::plugin
+{
+struct RunnerSettings
+{
+  std::filesystem::path modelPath;
+  std::string modelId;
+  std::string device = "cpu";
+  int threads = 1;
+  storage::RetryPolicy retry;
+  int64_t deferMs = 5'000; // how long a series that is not stable (yet again) waits
+};
+
+// Runs claimed jobs from series to stored SEG. Each worker slot owns its Segmenter, loaded on its
+// first job (a model that cannot be loaded fails that job, and the next attempt tries again).
+// Every exception ends as JobStore::fail with its reason; nothing escapes runNext.
+class JobRunner
+{
+public:
+  JobRunner(storage::Database& database, SeriesStatus& status, RunnerSettings settings,
+            size_t workers);
+  ~JobRunner();
+
+  // Claims the most urgent due job and runs it in worker slot `worker`. False when none was due.
+  bool runNext(size_t worker);
+
+  // From now on, jobs still running stop before their next Orthanc or database call and stay
+  // "running" in the database, so that recoverInterrupted re-runs them after the restart.
+  void abandon() { abandoned_ = true; }
+  std::vector<int64_t> runningJobs() const;
+
+private:
+  void run(storage::Job job, size_t worker);
+  inference::Segmenter& segmenter(size_t worker);
+  void setStatus(const std::string& seriesId, const std::string& value);
+
+  storage::Database& database_;
+  SeriesStatus& status_;
+  RunnerSettings settings_;
+  std::vector<std::unique_ptr<inference::Segmenter>> segmenters_;
+  std::atomic<bool> abandoned_{false};
+  mutable std::mutex mutex_;
+  std::set<int64_t> running_;
+};
+} // namespace iris::plugin

@@ -1,0 +1,162 @@
+#include "OrthancPlugin/TaskRequest.h"
+
+#include "OrthancPlugin/Clock.h"
+#include "OrthancPlugin/OrthancRest.h"
+#include "OrthancPlugin/OrthancSeriesLoader.h"
+#include "dicom/Nifti.h"
+#include "dicom/SegReader.h"
+#include "storage/ReferenceStore.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace iris::plugin
+{
+namespace
+{
+// A reference loaded into memory, labels on the image's grid.
+struct LoadedReference
+{
+  std::unique_ptr<dicom::ImageVolume> image;
+  std::unique_ptr<dicom::LabelVolume> labels;
+  std::string modality = "auto";
+};
+
+LoadedReference loadReference(const TaskReference& reference)
+{
+  LoadedReference loaded;
+  if (reference.kind == TaskReference::Kind::Nifti)
+  {
+    loaded.image = std::make_unique<dicom::ImageVolume>(dicom::readNiftiImage(reference.image));
+    loaded.labels = std::make_unique<dicom::LabelVolume>(dicom::readNiftiLabels(reference.labels));
+    return loaded;
+  }
+  auto source = loadSeriesFromOrthanc(reference.series);
+  const std::string segBytes = restGet("/instances/" + reference.seg + "/file");
+  auto content =
+      dicom::readSegBuffer(std::vector<uint8_t>(segBytes.begin(), segBytes.end()), source.series);
+  loaded.modality = source.series.modality.empty() ? "auto" : source.series.modality;
+  loaded.image = std::make_unique<dicom::ImageVolume>(std::move(source.series.image));
+  loaded.labels = std::make_unique<dicom::LabelVolume>(std::move(content.labels));
+  return loaded;
+}
+
+std::string describe(const TaskReference& reference)
+{
+  return reference.kind == TaskReference::Kind::Nifti
+             ? reference.image.string() + " + " + reference.labels.string()
+             : "series " + reference.series + " + SEG " + reference.seg;
+}
+
+bool isRowNumber(const std::string& text)
+{
+  return !text.empty() && std::all_of(text.begin(), text.end(), ::isdigit);
+}
+} // namespace
+
+int64_t memoryBankRow(const inference::Segmenter& segmenter, const std::string& nameOrRow)
+{
+  const int64_t rows = segmenter.memoryBankSize();
+  if (isRowNumber(nameOrRow))
+  {
+    const int64_t row = std::stoll(nameOrRow);
+    if (row >= rows)
+    {
+      throw std::runtime_error("memory-bank row " + nameOrRow + " is out of range: the model has " +
+                               std::to_string(rows) + " rows");
+    }
+    return row;
+  }
+  const auto names = segmenter.memoryBankClasses();
+  const auto found = std::find(names.begin(), names.end(), nameOrRow);
+  if (found != names.end())
+  {
+    return found - names.begin();
+  }
+  std::string known;
+  for (const auto& name : names)
+  {
+    if (!name.empty())
+    {
+      known += (known.empty() ? "" : ", ") + name;
+    }
+  }
+  throw std::runtime_error(
+      "memory-bank class \"" + nameOrRow + "\" is not in the model (" +
+      (known.empty() ? "its rows are unnamed; give a row number" : "known: " + known) + ")");
+}
+
+TaskRequest buildTaskRequest(const TaskDefinition& task, storage::Database& database,
+                             inference::Segmenter& segmenter, const std::string& modelId)
+{
+  TaskRequest built;
+  auto& request = built.request;
+  if (task.usesMemoryBank())
+  {
+    request.strategy = inference::Strategy::MemoryBank;
+    for (const auto& taskClass : task.classes)
+    {
+      if (!taskClass.memoryBankClass)
+      {
+        throw std::runtime_error("task \"" + task.id + "\": class \"" + taskClass.name +
+                                 "\" has no memoryBank entry");
+      }
+      request.memoryBankRows.push_back(memoryBankRow(segmenter, *taskClass.memoryBankClass));
+    }
+    return built;
+  }
+  request.strategy = inference::parseStrategy(task.strategy);
+  storage::ReferenceStore store(database);
+  const auto stored = store.listForTask(task.id);
+  if (stored.empty())
+  {
+    throw std::runtime_error("task \"" + task.id +
+                             "\" has no reference, and not every class has a memoryBank entry");
+  }
+  const bool needsImages = request.strategy == inference::Strategy::Tuning;
+  for (const auto& row : stored)
+  {
+    const auto reference = TaskReference::fromSources(
+        row.source.imageSource, row.source.labelSource, row.source.classMapJson);
+    if (!needsImages)
+    {
+      if (auto cached = store.findEmbedding(row.id, modelId, kReferencePreprocessingVersion))
+      {
+        request.embeddings.push_back(std::move(*cached));
+        ++built.cachedEmbeddings;
+        continue;
+      }
+    }
+    LoadedReference loaded;
+    try
+    {
+      loaded = loadReference(reference);
+    }
+    catch (const std::exception& error)
+    {
+      throw std::runtime_error("task \"" + task.id + "\": reference " + describe(reference) + ": " +
+                               error.what());
+    }
+    inference::ReferenceExample example{
+        loaded.image.get(), loaded.labels.get(), {}, loaded.modality};
+    for (const auto& taskClass : task.classes)
+    {
+      example.classValues.push_back(reference.classes.at(taskClass.name));
+    }
+    if (needsImages)
+    {
+      request.references.push_back(example);
+    }
+    else
+    {
+      std::string bytes = segmenter.encodeReference(example);
+      store.storeEmbedding(row.id, modelId, kReferencePreprocessingVersion, bytes, nowMs());
+      request.embeddings.push_back(std::move(bytes));
+      ++built.encodedReferences;
+    }
+    built.images.push_back(std::move(loaded.image));
+    built.labels.push_back(std::move(loaded.labels));
+  }
+  return built;
+}
+} // namespace iris::plugin
