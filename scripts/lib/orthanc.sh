@@ -32,6 +32,7 @@ config = {
     "AuthenticationEnabled": True,
     "RegisteredUsers": {"$ORTHANC_USER": "$ORTHANC_PASSWORD"},
     "StableAge": 2,
+    "UserMetadata": {"IrisStatus": 1024},
     "Plugins": ["$build_dir/OrthancPlugin/libOrthancIris.so"],
     "Iris": {"DatabasePath": "$ORTHANC_DIR/storage/iris.sqlite",
              "ModelPath": "$root/models/iris-default.pt"},

@@ -94,6 +94,7 @@ void OrthancServer::writeConfiguration()
       {"RegisteredUsers", {{kUser, password_}}},
       {"StableAge", 2},
       {"HttpDescribeErrors", true},
+      {"UserMetadata", {{"IrisStatus", 1024}}},
       {"Plugins", nlohmann::json::array()},
       {"Iris", {{"DatabasePath", (dir_ / "storage" / "iris.sqlite").string()}, {"Threads", 2}}},
   };
