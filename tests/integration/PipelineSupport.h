@@ -1,0 +1,57 @@
+#pragma once
+
+#include "dicom/SegSource.h"
+#include "storage/Database.h"
+#include "storage/Job.h"
+#include "tests/support/OrthancServer.h"
+#include "tests/support/TempDir.h"
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace iris::test
+{
+// A checkpoint of the tiny parity network (random weights: mechanics, not quality), imported
+// once per test process with `iris import-checkpoint` at the given patch size.
+const std::filesystem::path& tinyModel(int patchSize);
+
+// The MSD hippocampus NIfTI image or label of a case, e.g. ("labels", "hippocampus_015").
+std::filesystem::path hippocampus(const std::string& kind, const std::string& caseId);
+
+// A task segmenting both hippocampus labels of MR series, by example from training cases.
+nlohmann::json hippocampusTask(const std::string& strategy = "one-shot",
+                               const std::vector<std::string>& referenceCases = {
+                                   "hippocampus_001"});
+
+// Orthanc with the plugin running `tasks` on `model` on the CPU; `iris` is merged over the
+// "Iris" section (Workers, MaxAttempts, ...).
+OrthancOptions pipelineOptions(const std::filesystem::path& model, const nlohmann::json& tasks,
+                               const nlohmann::json& iris = nlohmann::json::object());
+
+// Writes the case's image as a new MR series (iris nifti2dicom's writer) and reads it back.
+dicom::SegSource writeQuerySeries(const std::string& caseId, const std::filesystem::path& folder);
+
+// Orthanc's id of the series with this SeriesInstanceUID; empty when absent.
+std::string orthancSeriesId(const OrthancServer& orthanc, const std::string& seriesInstanceUid);
+
+// Polls every 200 ms until `condition` holds; false after `timeout`.
+bool waitUntil(const std::function<bool()>& condition, std::chrono::seconds timeout);
+
+// The plugin's SQLite database, opened beside the running server.
+std::filesystem::path pluginDatabase(const OrthancServer& orthanc);
+std::vector<storage::Job> jobsOfSeries(const OrthancServer& orthanc, const std::string& seriesId);
+std::vector<storage::Job> jobsInState(const OrthancServer& orthanc, storage::JobState state);
+int64_t countRows(const OrthancServer& orthanc, const std::string& sql, const std::string& value);
+
+// Waits for the series' job to end (succeeded or failed) and returns it; fails the test when
+// it does not within `timeout`.
+storage::Job finishedJob(const OrthancServer& orthanc, const std::string& seriesId,
+                         std::chrono::seconds timeout);
+
+// The SEG series of a study (Orthanc ids).
+std::vector<std::string> segSeriesOfStudy(const OrthancServer& orthanc, const std::string& study);
+} // namespace iris::test

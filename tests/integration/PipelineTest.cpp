@@ -1,0 +1,293 @@
+// The pipeline against a real Orthanc: arrival -> job -> SEG in the archive, exactly once.
+#include "dicom/LabelOverlap.h"
+#include "dicom/Nifti.h"
+#include "dicom/SegLabelAlignment.h"
+#include "dicom/SegReader.h"
+#include "storage/JobStore.h"
+#include "storage/TaskStore.h"
+#include "tests/dicom/SegTestSupport.h"
+#include "tests/integration/PipelineSupport.h"
+#include "tests/support/SharedData.h"
+
+#include <fstream>
+#include <gtest/gtest.h>
+#include <thread>
+
+namespace iris::test
+{
+namespace
+{
+using Json = nlohmann::json;
+using storage::JobState;
+using namespace std::chrono_literals;
+
+constexpr const char* kQueryCase = "hippocampus_015"; // validation split
+constexpr int kFastPatch = 32;                        // tiny network, ~0.5 s per hippocampus
+constexpr int kSlowPatch = 128; // tiny network, ~10 s per hippocampus: time to kill it
+
+const std::string kResultsOfSeries = "SELECT COUNT(*) FROM results WHERE source_series = ?";
+
+std::vector<uint8_t> instanceBytes(const OrthancServer& orthanc, const std::string& instance)
+{
+  const auto body = orthanc.client().get("/instances/" + instance + "/file").body;
+  return {body.begin(), body.end()};
+}
+
+std::string segInstanceOf(const OrthancServer& orthanc, const std::string& segSeries)
+{
+  const auto instances = orthanc.client().get("/series/" + segSeries).json()["Instances"];
+  return instances.size() == 1 ? instances[0].get<std::string>() : std::string();
+}
+
+bool waitForRunningJob(const OrthancServer& orthanc, const std::string& series)
+{
+  return waitUntil(
+      [&]
+      {
+        const auto jobs = jobsOfSeries(orthanc, series);
+        return jobs.size() == 1 && jobs[0].state == JobState::Running;
+      },
+      60s);
+}
+
+// SEG series in the study of `series`.
+std::vector<std::string> segsBeside(const OrthancServer& orthanc, const std::string& series)
+{
+  const std::string study = orthanc.client().get("/series/" + series).json()["ParentStudy"];
+  return segSeriesOfStudy(orthanc, study);
+}
+
+// Sends one query series and returns (its Orthanc id, its source).
+std::pair<std::string, dicom::SegSource> sendQuery(const OrthancServer& orthanc, const TempDir& dir,
+                                                   const std::string& name)
+{
+  auto source = writeQuerySeries(kQueryCase, dir / name);
+  EXPECT_EQ(orthanc.storescu(dir / name).exitCode, 0);
+  return {orthancSeriesId(orthanc, source.series.seriesInstanceUid), std::move(source)};
+}
+
+TEST(Pipeline, ArrivalStoresOneValidSegInTheSameStudy)
+{
+  OrthancServer orthanc(pipelineOptions(tinyModel(kFastPatch), Json::array({hippocampusTask()})));
+  TempDir dir;
+  const auto [series, source] = sendQuery(orthanc, dir, "query");
+  ASSERT_FALSE(series.empty());
+
+  const auto job = finishedJob(orthanc, series, 120s);
+  ASSERT_EQ(job.state, JobState::Succeeded) << job.error.value_or("") << orthanc.log();
+  EXPECT_EQ(job.attempts, 1);
+  EXPECT_EQ(countRows(orthanc, kResultsOfSeries, series), 1);
+  EXPECT_EQ(countRows(orthanc, "SELECT COUNT(*) FROM reference_embeddings", ""), 1)
+      << "the reference embedding is cached on first use";
+  std::cout << "stable -> SEG stored: " << (*job.finishedAt - job.createdAt) / 1000.0
+            << " s (tiny model, patch " << kFastPatch << ")\n";
+
+  const auto segs = segsBeside(orthanc, series);
+  ASSERT_EQ(segs.size(), 1u);
+  EXPECT_EQ(orthanc.client().get("/series/" + series + "/metadata/IrisStatus").body,
+            "done: " + segs[0]);
+
+  const std::string instance = segInstanceOf(orthanc, segs[0]);
+  const auto bytes = instanceBytes(orthanc, instance);
+  std::ofstream(dir / "seg.dcm", std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
+  EXPECT_EQ(dciodvfyErrors(dir / "seg.dcm"), std::vector<std::string>{});
+
+  const auto tags = orthanc.client().get("/instances/" + instance + "/tags?simplify").json();
+  EXPECT_EQ(tags["SeriesDescription"], "Iris: hippo");
+  EXPECT_EQ(tags["SeriesInstanceUID"], *job.segSeriesUid) << "the reserved UID was used";
+  EXPECT_EQ(tags["ReferencedSeriesSequence"][0]["SeriesInstanceUID"],
+            source.series.seriesInstanceUid);
+  const auto content = dicom::readSegBuffer(bytes, source.series);
+  ASSERT_EQ(content.segments.size(), 2u);
+  EXPECT_EQ(content.segments[0].description.label, "Anterior");
+  EXPECT_EQ(content.segments[0].description.type.meaning, "Hippocampus");
+  EXPECT_EQ(content.segments[1].description.label, "Posterior");
+}
+
+TEST(Pipeline, DefaultModelSegmentsAValidationCaseAboveTheDiceFloor)
+{
+  constexpr double kDiceFloor = 0.7;
+  const auto model = std::filesystem::path(IRIS_MODELS_DIR) / "iris-default.pt";
+  ASSERT_TRUE(std::filesystem::is_regular_file(model))
+      << model << " is missing: the training issue ships it";
+  OrthancServer orthanc(pipelineOptions(
+      model, Json::array({hippocampusTask("ensemble", {"hippocampus_001", "hippocampus_003"})}),
+      {{"Threads", 2}}));
+  TempDir dir;
+  const auto [series, source] = sendQuery(orthanc, dir, "query");
+  const auto job = finishedJob(orthanc, series, 600s);
+  ASSERT_EQ(job.state, JobState::Succeeded) << job.error.value_or("");
+  std::cout << "stable -> SEG stored: " << (*job.finishedAt - job.createdAt) / 1000.0
+            << " s (default model)\n";
+
+  const auto segs = segsBeside(orthanc, series);
+  ASSERT_EQ(segs.size(), 1u);
+  const auto content =
+      dicom::readSegBuffer(instanceBytes(orthanc, segInstanceOf(orthanc, segs[0])), source.series);
+  const auto known =
+      dicom::alignLabelsToGrid(dicom::readNiftiLabels(hippocampus("labels", kQueryCase)),
+                               source.series.image.geometry, 1e-3);
+  ASSERT_TRUE(known) << "the label does not share the series' grid";
+  double sum = 0.0;
+  const auto overlaps = dicom::compareLabels(*known, content.labels);
+  for (const auto& overlap : overlaps)
+  {
+    std::cout << "label " << overlap.label << ": Dice " << overlap.dice() << "\n";
+    sum += overlap.dice();
+  }
+  ASSERT_EQ(overlaps.size(), 2u);
+  EXPECT_GE(sum / 2.0, kDiceFloor);
+}
+
+TEST(Pipeline, KilledDuringInferenceRunsAgainWithExactlyOneSeg)
+{
+  OrthancServer orthanc(pipelineOptions(tinyModel(kSlowPatch), Json::array({hippocampusTask()})));
+  TempDir dir;
+  const auto [series, source] = sendQuery(orthanc, dir, "query");
+  ASSERT_TRUE(waitForRunningJob(orthanc, series)) << orthanc.log();
+  std::this_thread::sleep_for(1s); // inside the network by now
+  orthanc.kill9();
+  const auto interrupted = jobsOfSeries(orthanc, series);
+  ASSERT_EQ(interrupted.size(), 1u);
+  ASSERT_EQ(interrupted[0].state, JobState::Running) << "the kill came too late to test anything";
+
+  orthanc.start();
+  const auto job = finishedJob(orthanc, series, 180s);
+  EXPECT_EQ(job.state, JobState::Succeeded) << job.error.value_or("");
+  EXPECT_EQ(job.id, interrupted[0].id);
+  EXPECT_EQ(job.attempts, 2);
+  EXPECT_NE(orthanc.log().find("queued again"), std::string::npos);
+  EXPECT_EQ(segsBeside(orthanc, series).size(), 1u);
+  EXPECT_EQ(countRows(orthanc, kResultsOfSeries, series), 1);
+}
+
+TEST(Pipeline, ShutdownDuringInferenceIsQuickAndTheJobRunsAfterTheRestart)
+{
+  OrthancServer orthanc(pipelineOptions(tinyModel(kSlowPatch), Json::array({hippocampusTask()}),
+                                        {{"ShutdownGraceSeconds", 1}}));
+  TempDir dir;
+  const auto [series, source] = sendQuery(orthanc, dir, "query");
+  ASSERT_TRUE(waitForRunningJob(orthanc, series)) << orthanc.log();
+  const auto start = std::chrono::steady_clock::now();
+  orthanc.stop();
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start);
+  EXPECT_LT(seconds.count(), 10.0) << "Orthanc's shutdown waited for the whole inference";
+  EXPECT_NE(orthanc.log().find("abandoned"), std::string::npos) << orthanc.log();
+
+  orthanc.start();
+  const auto job = finishedJob(orthanc, series, 180s);
+  EXPECT_EQ(job.state, JobState::Succeeded) << job.error.value_or("");
+  EXPECT_EQ(segsBeside(orthanc, series).size(), 1u);
+}
+
+TEST(Pipeline, TwentySeriesAtOnceGiveTwentySegs)
+{
+  constexpr int kSeries = 20;
+  OrthancServer orthanc(
+      pipelineOptions(tinyModel(kFastPatch), Json::array({hippocampusTask()}), {{"Workers", 2}}));
+  TempDir dir;
+  std::vector<std::string> uids;
+  for (int i = 0; i < kSeries; ++i)
+  {
+    uids.push_back(
+        writeQuerySeries(kQueryCase, dir / "all" / std::to_string(i)).series.seriesInstanceUid);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(orthanc.storescu(dir / "all").exitCode, 0);
+  ASSERT_TRUE(
+      waitUntil([&] { return jobsInState(orthanc, JobState::Succeeded).size() == kSeries; }, 300s))
+      << orthanc.log();
+  std::cout << kSeries << " series sent and segmented in "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
+            << " s (2 workers, tiny model)\n";
+
+  EXPECT_TRUE(jobsInState(orthanc, JobState::Failed).empty());
+  EXPECT_EQ(countRows(orthanc, "SELECT COUNT(*) FROM jobs", ""), kSeries);
+  EXPECT_EQ(countRows(orthanc, "SELECT COUNT(*) FROM results", ""), kSeries);
+  const auto segs =
+      orthanc.client()
+          .post("/tools/find", Json{{"Level", "Series"}, {"Query", {{"Modality", "SEG"}}}}.dump())
+          .json();
+  EXPECT_EQ(segs.size(), static_cast<size_t>(kSeries));
+  for (const auto& uid : uids)
+  {
+    EXPECT_EQ(segsBeside(orthanc, orthancSeriesId(orthanc, uid)).size(), 1u) << "series " << uid;
+  }
+}
+
+TEST(Pipeline, CorruptSeriesFailsWithItsReasonAndOthersStillRun)
+{
+  Json ctTask = hippocampusTask();
+  ctTask["id"] = "ct";
+  ctTask["match"] = {{"Modality", "CT"}, {"MinSlices", 4}};
+  OrthancServer orthanc(pipelineOptions(
+      tinyModel(kFastPatch), Json::array({ctTask, hippocampusTask()}), {{"MaxAttempts", 2}}));
+  // Four slices with an uneven increment: a strict reader refuses it (data/dicom.json).
+  const std::string corrupt = "dicom2nifti/failing/sliceincrement/001";
+  ASSERT_EQ(dicomFixture(corrupt)["expected"]["outcome"], "reject");
+  ASSERT_EQ(orthanc.storescu(sharedDataDir() / corrupt).exitCode, 0);
+  // Three CT slices: fails the ct task's MinSlices, so no task matches.
+  ASSERT_EQ(orthanc.storescu(sharedDataDir() / "dcmqi_seg/ct-3slice").exitCode, 0);
+  TempDir dir;
+  const auto [good, source] = sendQuery(orthanc, dir, "query");
+
+  const auto cts =
+      orthanc.client()
+          .post("/tools/find", Json{{"Level", "Series"}, {"Query", {{"Modality", "CT"}}}}.dump())
+          .json();
+  ASSERT_EQ(cts.size(), 2u);
+  std::string corruptId, unmatchedId;
+  for (const auto& id : cts)
+  {
+    const auto instances = orthanc.client().get("/series/" + id.get<std::string>()).json();
+    (instances["Instances"].size() == 4 ? corruptId : unmatchedId) = id.get<std::string>();
+  }
+
+  const auto failed = finishedJob(orthanc, corruptId, 120s);
+  EXPECT_EQ(failed.state, JobState::Failed);
+  EXPECT_EQ(failed.attempts, 2);
+  ASSERT_TRUE(failed.error);
+  EXPECT_NE(failed.error->find("slice"), std::string::npos) << *failed.error;
+  const std::string status =
+      orthanc.client().get("/series/" + corruptId + "/metadata/IrisStatus").body;
+  EXPECT_EQ(status.rfind("failed: ", 0), 0u) << status;
+  EXPECT_NE(orthanc.log().find("state=failed attempt=2/2"), std::string::npos);
+
+  EXPECT_EQ(finishedJob(orthanc, good, 120s).state, JobState::Succeeded);
+  EXPECT_EQ(orthanc.client().get("/iris/health").status, 200);
+  // The watcher judged every series once its replay cursor passed the last change.
+  const int64_t last = orthanc.client().get("/changes?last").json()["Last"].get<int64_t>();
+  ASSERT_TRUE(waitUntil(
+      [&]
+      {
+        storage::Database database(pluginDatabase(orthanc));
+        const auto cursor = storage::PropertyStore(database).get("orthanc.changes.cursor");
+        return cursor && std::stoll(*cursor) >= last;
+      },
+      30s));
+  EXPECT_TRUE(jobsOfSeries(orthanc, unmatchedId).empty());
+}
+
+TEST(Pipeline, ReferenceWithAnUnknownClassDisablesTheTaskWithAWarning)
+{
+  Json task = hippocampusTask();
+  task["references"][0]["classes"] = {{"Anterior", 1}, {"Posterior", 2}, {"Tail", 3}};
+  OrthancServer orthanc(pipelineOptions(tinyModel(kFastPatch), Json::array({task})));
+  const std::string log = orthanc.log();
+  EXPECT_NE(log.find("\"Tail\" is not a class of task \"hippo\""), std::string::npos) << log;
+  storage::Database database(pluginDatabase(orthanc));
+  EXPECT_FALSE(storage::TaskStore(database).find("hippo"));
+}
+
+TEST(Pipeline, UndeclaredStatusMetadataIsReportedOnce)
+{
+  auto options = pipelineOptions(tinyModel(kFastPatch), Json::array({hippocampusTask()}));
+  options.configuration["UserMetadata"] = nullptr; // merge_patch: remove the declaration
+  OrthancServer orthanc(options);
+  EXPECT_NE(orthanc.log().find("UserMetadata \"IrisStatus\" is not declared"), std::string::npos)
+      << orthanc.log();
+}
+} // namespace
+} // namespace iris::test
