@@ -155,8 +155,9 @@ storage::Job finishedJob(const OrthancServer& orthanc, const std::string& series
   return jobs.empty() ? storage::Job{} : jobs[0];
 }
 
-std::vector<std::string> segSeriesOfStudy(const OrthancServer& orthanc, const std::string& study)
+std::vector<std::string> segsBeside(const OrthancServer& orthanc, const std::string& series)
 {
+  const std::string study = orthanc.client().get("/series/" + series).json()["ParentStudy"];
   std::vector<std::string> segs;
   for (const auto& series : orthanc.client().get("/studies/" + study + "/series").json())
   {
@@ -166,5 +167,25 @@ std::vector<std::string> segSeriesOfStudy(const OrthancServer& orthanc, const st
     }
   }
   return segs;
+}
+
+std::string segInstanceOf(const OrthancServer& orthanc, const std::string& segSeries)
+{
+  const auto instances = orthanc.client().get("/series/" + segSeries).json()["Instances"];
+  return instances.size() == 1 ? instances[0].get<std::string>() : std::string();
+}
+
+std::vector<uint8_t> instanceBytes(const OrthancServer& orthanc, const std::string& instance)
+{
+  const auto body = orthanc.client().get("/instances/" + instance + "/file").body;
+  return {body.begin(), body.end()};
+}
+
+std::pair<std::string, dicom::SegSource> sendQuery(const OrthancServer& orthanc, const TempDir& dir,
+                                                   const std::string& name)
+{
+  auto source = writeQuerySeries(kQueryCase, dir / name);
+  EXPECT_EQ(orthanc.storescu(dir / name).exitCode, 0);
+  return {orthancSeriesId(orthanc, source.series.seriesInstanceUid), std::move(source)};
 }
 } // namespace iris::test

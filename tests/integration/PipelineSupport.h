@@ -15,6 +15,10 @@
 
 namespace iris::test
 {
+constexpr const char* kQueryCase = "hippocampus_015"; // validation split
+constexpr int kFastPatch = 32;                        // tiny network, ~0.5 s per hippocampus
+constexpr int kSlowPatch = 128; // tiny network, ~10 s per hippocampus: time to kill it
+
 // A checkpoint of the tiny parity network (random weights: mechanics, not quality), imported
 // once per test process with `iris import-checkpoint` at the given patch size.
 const std::filesystem::path& tinyModel(int patchSize);
@@ -52,6 +56,14 @@ int64_t countRows(const OrthancServer& orthanc, const std::string& sql, const st
 storage::Job finishedJob(const OrthancServer& orthanc, const std::string& seriesId,
                          std::chrono::seconds timeout);
 
-// The SEG series of a study (Orthanc ids).
-std::vector<std::string> segSeriesOfStudy(const OrthancServer& orthanc, const std::string& study);
+// The SEG series (Orthanc ids) in the study of `series`.
+std::vector<std::string> segsBeside(const OrthancServer& orthanc, const std::string& series);
+// The one instance of a SEG series, and its bytes.
+std::string segInstanceOf(const OrthancServer& orthanc, const std::string& segSeries);
+std::vector<uint8_t> instanceBytes(const OrthancServer& orthanc, const std::string& instance);
+
+// Writes kQueryCase as a new series in dir / name, sends it with storescu, and returns its
+// Orthanc id and its source.
+std::pair<std::string, dicom::SegSource> sendQuery(const OrthancServer& orthanc, const TempDir& dir,
+                                                   const std::string& name);
 } // namespace iris::test

@@ -22,23 +22,7 @@ using Json = nlohmann::json;
 using storage::JobState;
 using namespace std::chrono_literals;
 
-constexpr const char* kQueryCase = "hippocampus_015"; // validation split
-constexpr int kFastPatch = 32;                        // tiny network, ~0.5 s per hippocampus
-constexpr int kSlowPatch = 128; // tiny network, ~10 s per hippocampus: time to kill it
-
 const std::string kResultsOfSeries = "SELECT COUNT(*) FROM results WHERE source_series = ?";
-
-std::vector<uint8_t> instanceBytes(const OrthancServer& orthanc, const std::string& instance)
-{
-  const auto body = orthanc.client().get("/instances/" + instance + "/file").body;
-  return {body.begin(), body.end()};
-}
-
-std::string segInstanceOf(const OrthancServer& orthanc, const std::string& segSeries)
-{
-  const auto instances = orthanc.client().get("/series/" + segSeries).json()["Instances"];
-  return instances.size() == 1 ? instances[0].get<std::string>() : std::string();
-}
 
 bool waitForRunningJob(const OrthancServer& orthanc, const std::string& series)
 {
@@ -49,22 +33,6 @@ bool waitForRunningJob(const OrthancServer& orthanc, const std::string& series)
         return jobs.size() == 1 && jobs[0].state == JobState::Running;
       },
       60s);
-}
-
-// SEG series in the study of `series`.
-std::vector<std::string> segsBeside(const OrthancServer& orthanc, const std::string& series)
-{
-  const std::string study = orthanc.client().get("/series/" + series).json()["ParentStudy"];
-  return segSeriesOfStudy(orthanc, study);
-}
-
-// Sends one query series and returns (its Orthanc id, its source).
-std::pair<std::string, dicom::SegSource> sendQuery(const OrthancServer& orthanc, const TempDir& dir,
-                                                   const std::string& name)
-{
-  auto source = writeQuerySeries(kQueryCase, dir / name);
-  EXPECT_EQ(orthanc.storescu(dir / name).exitCode, 0);
-  return {orthancSeriesId(orthanc, source.series.seriesInstanceUid), std::move(source)};
 }
 
 TEST(Pipeline, ArrivalStoresOneValidSegInTheSameStudy)
@@ -281,24 +249,5 @@ TEST(Pipeline, CorruptSeriesFailsWithItsReasonAndOthersStillRun)
   EXPECT_TRUE(jobsOfSeries(orthanc, unmatchedId).empty());
 }
 
-TEST(Pipeline, ReferenceWithAnUnknownClassDisablesTheTaskWithAWarning)
-{
-  Json task = hippocampusTask();
-  task["references"][0]["classes"] = {{"Anterior", 1}, {"Posterior", 2}, {"Tail", 3}};
-  OrthancServer orthanc(pipelineOptions(tinyModel(kFastPatch), Json::array({task})));
-  const std::string log = orthanc.log();
-  EXPECT_NE(log.find("\"Tail\" is not a class of task \"hippo\""), std::string::npos) << log;
-  storage::Database database(pluginDatabase(orthanc));
-  EXPECT_FALSE(storage::TaskStore(database).find("hippo"));
-}
-
-TEST(Pipeline, UndeclaredStatusMetadataIsReportedOnce)
-{
-  auto options = pipelineOptions(tinyModel(kFastPatch), Json::array({hippocampusTask()}));
-  options.configuration["UserMetadata"] = nullptr; // merge_patch: remove the declaration
-  OrthancServer orthanc(options);
-  EXPECT_NE(orthanc.log().find("UserMetadata \"IrisStatus\" is not declared"), std::string::npos)
-      << orthanc.log();
-}
 } // namespace
 } // namespace iris::test
