@@ -59,7 +59,8 @@ int parsePositiveCount(const std::string& text, const std::string& what)
 std::vector<Command> allCommands()
 {
   std::vector<Command> all;
-  for (auto family : {seriesCommands, segCommands, networkCommands, pipelineCommands, reviewCommands})
+  for (auto family : {seriesCommands, segCommands, networkCommands, pipelineCommands, reviewCommands,
+                      trainingCommands})
   {
     auto commands = family();
     all.insert(all.end(), commands.begin(), commands.end());

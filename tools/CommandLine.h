@@ -22,6 +22,7 @@ std::vector<Command> segCommands();      // nifti2seg, seg2nifti
 std::vector<Command> networkCommands();  // import-checkpoint, check-parity
 std::vector<Command> pipelineCommands(); // segment
 std::vector<Command> reviewCommands();   // dice, montage
+std::vector<Command> trainingCommands(); // train, eval
 
 // Every subcommand the `iris` tool offers, in help order.
 std::vector<Command> allCommands();

@@ -1,0 +1,325 @@
+#include "inference/IrisModel.h"
+#include "inference/IrisNetwork.h"
+#include "inference/training/Manifest.h"
+#include "inference/training/TrainingData.h"
+#include "inference/training/TrainingLoss.h"
+#include "inference/training/TrainingOptions.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace iris::inference::training
+{
+namespace
+{
+namespace fs = std::filesystem;
+
+uint64_t splitMix(uint64_t x)
+{
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+// Linear warm-up, then cosine decay to finalLearningRateFraction of the peak.
+double learningRateAt(const TrainingOptions& options, int64_t step)
+{
+  const double warmup = std::max(1.0, options.warmupFraction * static_cast<double>(options.steps));
+  if (step < warmup)
+  {
+    return options.learningRate * (step + 1) / warmup;
+  }
+  const double progress = (step - warmup) / std::max(1.0, options.steps - warmup);
+  const double floor = options.finalLearningRateFraction;
+  return options.learningRate *
+         (floor +
+          (1.0 - floor) * 0.5 * (1.0 + std::cos(std::acos(-1.0) * std::min(1.0, progress))));
+}
+
+void validate(const TrainingOptions& options)
+{
+  options.model.validate();
+  const int edge = options.cropEdge();
+  if (edge % options.model.sizeMultiple() != 0 || edge > options.model.patchSize || edge <= 0)
+  {
+    throw TrainingError("The training crop " + std::to_string(edge) + " must be a multiple of " +
+                        std::to_string(options.model.sizeMultiple()) +
+                        " and at most the patch size " + std::to_string(options.model.patchSize));
+  }
+  if (options.steps <= 0 || options.checkpointEvery <= 0 || options.logEvery <= 0 ||
+      options.episodesPerStep <= 0 || options.threads <= 0)
+  {
+    throw TrainingError("steps, checkpoint interval, log interval, episodes per step and "
+                        "threads must be positive");
+  }
+  if (options.syntheticRatio < 0.0 || options.syntheticRatio > 1.0)
+  {
+    throw TrainingError("The synthetic ratio must lie in [0, 1]");
+  }
+}
+
+class Run
+{
+public:
+  Run(const TrainingOptions& options, std::vector<std::string>& notes)
+      : options_(options), data_(options, notes), model_(seeded(options)), ema_(options.model)
+  {
+    auto& network = model_.network();
+    network.train();
+    for (auto& parameter : network.parameters())
+    {
+      parameter.set_requires_grad(true);
+    }
+    copyWeights(model_, ema_);
+    ema_.setMemoryBankClasses(data_.classNames());
+    ema_.setSpacingMm(options.spacingMm);
+    seen_.assign(data_.classNames().size(), 0);
+    optimizer_ = std::make_unique<torch::optim::AdamW>(
+        network.parameters(),
+        torch::optim::AdamWOptions(options.learningRate).weight_decay(options.weightDecay));
+  }
+
+  const std::vector<std::string>& classNames() const { return data_.classNames(); }
+
+  // One optimisation step; returns the mean loss of its episodes.
+  double step(int64_t t)
+  {
+    const uint64_t stepSeed = splitMix(options_.seed * 0x100000001B3ull + static_cast<uint64_t>(t));
+    torch::manual_seed(stepSeed);
+    std::mt19937_64 rng(splitMix(stepSeed));
+    const double rate = learningRateAt(options_, t);
+    for (auto& group : optimizer_->param_groups())
+    {
+      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(rate);
+    }
+    optimizer_->zero_grad();
+    auto& network = model_.network();
+    double total = 0.0;
+    for (int n = 0; n < options_.episodesPerStep; ++n)
+    {
+      const auto t0 = std::chrono::steady_clock::now();
+      const auto episode = data_.sample(rng);
+      const auto t1 = std::chrono::steady_clock::now();
+      auto priors = network.encodePriors(network.encodeFeatures(episode.referenceImage),
+                                         episode.referenceMasks);
+      auto logits = network.decode(network.encodeFeatures(episode.queryImage), priors).logits;
+      auto loss = segmentationLoss(logits, episode.queryMasks) / options_.episodesPerStep;
+      const auto t2 = std::chrono::steady_clock::now();
+      loss.backward();
+      const auto t3 = std::chrono::steady_clock::now();
+      total += loss.item<double>();
+      updateMemoryBank(episode, priors);
+      if (std::getenv("IRIS_TRAIN_PROFILE"))
+      {
+        using S = std::chrono::duration<double>;
+        std::cerr << episode.dataset << " K=" << episode.bankRows.size() << " sample "
+                  << S(t1 - t0).count() << " forward " << S(t2 - t1).count() << " backward "
+                  << S(t3 - t2).count() << "\n";
+      }
+    }
+    torch::nn::utils::clip_grad_norm_(network.parameters(), options_.gradientClip);
+    optimizer_->step();
+    updateEma(t);
+    return total;
+  }
+
+  void saveState(const fs::path& outDir, int64_t stepsDone) const
+  {
+    const auto temporary = outDir / "state.partial";
+    fs::remove_all(temporary);
+    fs::create_directories(temporary);
+    model_.save(temporary / "model.pt");
+    ema_.save(temporary / "ema.pt");
+    torch::serialize::OutputArchive archive;
+    optimizer_->save(archive);
+    archive.save_to((temporary / "optimizer.pt").string());
+    nlohmann::json state{
+        {"step", stepsDone}, {"seen", seen_}, {"options", options_.toJsonString()}};
+    std::ofstream(temporary / "trainer.json") << state.dump(1);
+    const auto current = outDir / "state";
+    fs::remove_all(outDir / "state.old");
+    if (fs::exists(current))
+    {
+      fs::rename(current, outDir / "state.old");
+    }
+    fs::rename(temporary, current);
+    fs::remove_all(outDir / "state.old");
+  }
+
+  // Returns the number of steps already done.
+  int64_t loadState(const fs::path& outDir)
+  {
+    const auto dir = outDir / "state";
+    std::ifstream file(dir / "trainer.json");
+    if (!file)
+    {
+      throw TrainingError("--resume: no saved state in " + dir.string());
+    }
+    nlohmann::json state;
+    try
+    {
+      file >> state;
+      seen_ = state.at("seen").get<std::vector<int>>();
+    }
+    catch (const std::exception& error)
+    {
+      throw TrainingError("--resume: " + (dir / "trainer.json").string() +
+                          " is corrupt: " + error.what());
+    }
+    if (seen_.size() != data_.classNames().size())
+    {
+      throw TrainingError("--resume: the saved state in " + dir.string() + " has " +
+                          std::to_string(seen_.size()) + " classes, the data now " +
+                          std::to_string(data_.classNames().size()));
+    }
+    copyWeights(IrisModel::load(dir / "model.pt"), model_);
+    auto ema = IrisModel::load(dir / "ema.pt");
+    copyTensors(ema, ema_);
+    torch::serialize::InputArchive archive;
+    archive.load_from((dir / "optimizer.pt").string());
+    optimizer_->load(archive);
+    return state.at("step").get<int64_t>();
+  }
+
+  void saveModel(const fs::path& path) const { ema_.save(path); }
+
+private:
+  static IrisModel seeded(const TrainingOptions& options)
+  {
+    torch::manual_seed(options.seed);
+    return IrisModel(options.model);
+  }
+
+  static void copyWeights(const IrisModel& from, IrisModel& to)
+  {
+    torch::NoGradGuard noGrad;
+    auto source = from.network().parameters();
+    auto target = to.network().parameters();
+    for (size_t n = 0; n < source.size(); ++n)
+    {
+      target[n].copy_(source[n]);
+    }
+  }
+
+  static void copyTensors(const IrisModel& from, IrisModel& to)
+  {
+    torch::NoGradGuard noGrad;
+    auto source = from.namedTensors();
+    auto target = to.namedTensors();
+    for (size_t n = 0; n < source.size(); ++n)
+    {
+      target[n].second.copy_(source[n].second);
+    }
+  }
+
+  // Each named class's row follows the detached task embedding of its reference (EMA); the
+  // first embedding a row sees initialises it.
+  void updateMemoryBank(const Episode& episode, const std::vector<torch::Tensor>& priors)
+  {
+    torch::NoGradGuard noGrad;
+    auto& bank = ema_.network().taskPriors;
+    for (size_t k = 0; k < episode.bankRows.size(); ++k)
+    {
+      const auto row = episode.bankRows[k];
+      if (row < 0 || !episode.referenceMasks[0][k].any().item<bool>())
+      {
+        continue;
+      }
+      const double moment = seen_[row] ? options_.memoryBankMoment : 0.0;
+      for (size_t stage = 0; stage < bank.size(); ++stage)
+      {
+        bank[stage][row].mul_(moment).add_(priors[stage][0][k].detach(), 1.0 - moment);
+      }
+      seen_[row] = 1;
+    }
+  }
+
+  void updateEma(int64_t t)
+  {
+    torch::NoGradGuard noGrad;
+    const double decay = std::min(options_.emaDecay, (1.0 + t) / (10.0 + t));
+    auto source = model_.network().parameters();
+    auto target = ema_.network().parameters();
+    for (size_t n = 0; n < source.size(); ++n)
+    {
+      target[n].mul_(decay).add_(source[n].detach(), 1.0 - decay);
+    }
+  }
+
+  TrainingOptions options_;
+  TrainingData data_;
+  IrisModel model_;
+  IrisModel ema_;
+  std::vector<int> seen_;
+  std::unique_ptr<torch::optim::AdamW> optimizer_;
+};
+} // namespace
+
+TrainingSummary train(const TrainingOptions& options,
+                      const std::function<void(const TrainingProgress&)>& progress)
+{
+  validate(options);
+  torch::set_num_threads(options.threads);
+  fs::create_directories(options.outDir);
+  TrainingSummary summary;
+  Run run(options, summary.notes);
+  summary.startStep = options.resume ? run.loadState(options.outDir) : 0;
+  std::ofstream(options.outDir / "options.json") << options.toJsonString();
+
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  auto intervalStart = start;
+  double intervalLoss = 0.0;
+  int64_t intervalSteps = 0;
+  bool firstInterval = true;
+  const int64_t end = options.stopAt > 0 ? std::min(options.stopAt, options.steps) : options.steps;
+  for (int64_t t = summary.startStep; t < end; ++t)
+  {
+    intervalLoss += run.step(t);
+    ++intervalSteps;
+    const int64_t done = t + 1;
+    if (done % options.logEvery == 0 || done == options.steps)
+    {
+      const auto now = Clock::now();
+      TrainingProgress line;
+      line.step = done;
+      line.steps = options.steps;
+      line.loss = intervalLoss / intervalSteps;
+      line.stepsPerSecond =
+          intervalSteps /
+          std::max(1e-9, std::chrono::duration<double>(now - intervalStart).count());
+      line.etaSeconds = (options.steps - done) / std::max(1e-9, line.stepsPerSecond);
+      line.learningRate = learningRateAt(options, t);
+      if (firstInterval)
+      {
+        summary.firstLoss = line.loss;
+        firstInterval = false;
+      }
+      summary.lastLoss = line.loss;
+      if (progress)
+      {
+        progress(line);
+      }
+      intervalStart = now;
+      intervalLoss = 0.0;
+      intervalSteps = 0;
+    }
+    if (done % options.checkpointEvery == 0 && done != end)
+    {
+      run.saveState(options.outDir, done);
+    }
+  }
+  run.saveState(options.outDir, end);
+  summary.model = options.outDir / "model.pt";
+  run.saveModel(summary.model);
+  summary.steps = end;
+  summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  summary.memoryBankClasses = run.classNames();
+  return summary;
+}
+} // namespace iris::inference::training
