@@ -4,6 +4,7 @@
 #include "OrthancPlugin/PluginState.h"
 #include "OrthancPlugin/RestRouting.h"
 #include "iris/Version.h"
+#include "storage/JobStore.h"
 
 #include <filesystem>
 
@@ -60,6 +61,28 @@ nlohmann::json deviceReport(const PluginState& state)
           {"threads", state.device.threads}};
 }
 
+// Queue depth by state and the worker count, so an admin sees at once whether work piles up.
+nlohmann::json jobsReport(PluginState& state)
+{
+  nlohmann::json report = {{"workers", state.workers ? state.workers->size() : 0}};
+  if (!state.database)
+  {
+    return report;
+  }
+  try
+  {
+    for (const auto& [jobState, count] : storage::JobStore(*state.database).countByState())
+    {
+      report[storage::toString(jobState)] = count;
+    }
+  }
+  catch (const std::exception& error)
+  {
+    report["error"] = error.what();
+  }
+  return report;
+}
+
 RestAnswer health(const RestRequest&)
 {
   PluginState& state = pluginState();
@@ -68,7 +91,8 @@ RestAnswer health(const RestRequest&)
                            {"orthancVersion", orthancVersion()},
                            {"database", databaseReport(state)},
                            {"model", modelReport(state)},
-                           {"device", deviceReport(state)}};
+                           {"device", deviceReport(state)},
+                           {"jobs", jobsReport(state)}};
   const bool healthy = report["database"]["state"] == "ok" && report["device"]["state"] == "ok";
   report["status"] = healthy ? "ok" : "degraded";
   return RestAnswer::json(report);

@@ -235,7 +235,10 @@ TEST(Pipeline, CorruptSeriesFailsWithItsReasonAndOthersStillRun)
   EXPECT_NE(orthanc.log().find("state=failed attempt=2/2"), std::string::npos);
 
   EXPECT_EQ(finishedJob(orthanc, good, 120s).state, JobState::Succeeded);
-  EXPECT_EQ(orthanc.client().get("/iris/health").status, 200);
+  const auto health = orthanc.client().get("/iris/health");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.json()["jobs"]["failed"], 1) << health.body;
+  EXPECT_EQ(health.json()["jobs"]["workers"], 1) << health.body;
   // The watcher judged every series once its replay cursor passed the last change.
   const int64_t last = orthanc.client().get("/changes?last").json()["Last"].get<int64_t>();
   ASSERT_TRUE(waitUntil(
