@@ -7,6 +7,7 @@
 #include "OrthancPlugin/OrthancContext.h"
 #include "storage/JobStore.h"
 
+#include <algorithm>
 #include <dlfcn.h>
 #include <stdexcept>
 
@@ -31,9 +32,12 @@ void buildPipeline(PluginState& state)
   runner.modelPath = settings.modelPath;
   runner.modelId = state.modelId;
   runner.device = runnerDevice(state);
-  runner.threads = state.deviceError.empty() ? state.device.threads : settings.threads;
   runner.retry.firstDelayMs = int64_t{settings.retryDelaySeconds} * 1000;
   const size_t workers = runner.device == "cuda" ? 1 : static_cast<size_t>(settings.workers);
+  // Iris.Threads is the total: each worker's OpenMP team is its share, so that concurrent jobs
+  // do not oversubscribe the cores.
+  const int threads = state.deviceError.empty() ? state.device.threads : settings.threads;
+  runner.threads = std::max(1, threads / static_cast<int>(workers));
   state.runner = std::make_unique<JobRunner>(*state.database, *state.status, runner, workers);
   state.workers = std::make_unique<WorkerPool>(
       workers, [runner = state.runner.get()](size_t worker) { return runner->runNext(worker); },
