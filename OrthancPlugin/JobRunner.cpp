@@ -126,10 +126,7 @@ inference::Segmenter& JobRunner::segmenter(size_t worker)
 
 void JobRunner::setStatus(const std::string& seriesId, const std::string& value)
 {
-  if (abandoned_)
-  {
-    throw Abandoned{};
-  }
+  checkNotAbandoned();
   status_.set(seriesId, value);
 }
 
@@ -155,6 +152,51 @@ bool JobRunner::runNext(size_t worker)
   return true;
 }
 
+void JobRunner::checkNotAbandoned() const
+{
+  if (abandoned_)
+  {
+    throw Abandoned{};
+  }
+}
+
+std::optional<dicom::SegSource> JobRunner::loadStableSeries(const storage::Job& job,
+                                                            std::string& deferReason)
+{
+  // Stability is node-local and the series may grow while it loads: compare before and after.
+  const auto before = seriesState(job.seriesId);
+  auto source = before.stable ? loadSeriesFromOrthanc(job.seriesId) : dicom::SegSource{};
+  const auto after = seriesState(job.seriesId);
+  if (before.stable && after.stable && after.instances == before.instances &&
+      !source.series.slices.empty())
+  {
+    return source;
+  }
+  deferReason =
+      "series not stable or still growing (" + std::to_string(after.instances) + " instances)";
+  return std::nullopt;
+}
+
+Json JobRunner::storeSeg(const storage::Job& job, const TaskDefinition& task,
+                         const dicom::LabelVolume& labels, const dicom::SegSource& source)
+{
+  // Reserved before the first upload: a retry after a crash re-sends the same UIDs, which
+  // Orthanc answers with AlreadyStored instead of storing a second SEG.
+  const auto reserved = storage::JobStore(database_).reserveSegUids(job.id, dicom::newUid(""),
+                                                                    dicom::newUid(""), nowMs());
+  dicom::SegWriteOptions options;
+  options.seriesDescription = ("Iris: " + task.id).substr(0, kMaxLongString);
+  options.softwareVersion = kVersion;
+  options.seriesInstanceUid = *reserved.segSeriesUid;
+  options.sopInstanceUid = *reserved.segInstanceUid;
+  const auto bytes = dicom::writeSeg(labels, segmentsOf(task, settings_.modelId), source.series,
+                                     source.attributes, options);
+  checkNotAbandoned();
+  auto answer = restPostJson("/instances", std::string(bytes.begin(), bytes.end()));
+  answer["SegSeriesUid"] = *reserved.segSeriesUid;
+  return answer;
+}
+
 void JobRunner::run(storage::Job job, size_t worker)
 {
   const auto start = SteadyClock::now();
@@ -165,39 +207,32 @@ void JobRunner::run(storage::Job job, size_t worker)
     setStatus(job.seriesId, seriesStatusValue("running"));
     const auto task = loadTask(database_, job.taskId);
     Json timings = Json::object();
-
     auto step = SteadyClock::now();
-    const auto before = seriesState(job.seriesId);
-    auto source = before.stable ? loadSeriesFromOrthanc(job.seriesId) : dicom::SegSource{};
-    const auto after = seriesState(job.seriesId);
-    if (!before.stable || !after.stable || after.instances != before.instances ||
-        source.series.slices.size() == 0)
+    const auto lap = [&step](Json& slot)
     {
-      const std::string reason =
-          "series not stable or still growing (" + std::to_string(after.instances) + " instances)";
-      if (abandoned_)
-      {
-        throw Abandoned{};
-      }
-      jobs.defer(job.id, nowMs() + settings_.deferMs, reason, nowMs());
-      logInfo(jobTransitionLine(job, "deferred", secondsSince(start), reason));
+      slot = secondsSince(step);
+      step = SteadyClock::now();
+    };
+
+    std::string deferReason;
+    const auto source = loadStableSeries(job, deferReason);
+    if (!source)
+    {
+      checkNotAbandoned();
+      jobs.defer(job.id, nowMs() + settings_.deferMs, deferReason, nowMs());
+      logInfo(jobTransitionLine(job, "deferred", secondsSince(start), deferReason));
       setStatus(job.seriesId, seriesStatusValue("queued"));
       return;
     }
-    timings["load"] = secondsSince(step);
-
-    step = SteadyClock::now();
+    lap(timings["load"]);
     auto& model = segmenter(worker);
-    timings["model"] = secondsSince(step);
-    step = SteadyClock::now();
+    lap(timings["model"]);
     const auto built = buildTaskRequest(task, database_, model, settings_.modelId);
-    timings["references"] = secondsSince(step);
+    lap(timings["references"]);
     timings["cachedEmbeddings"] = built.cachedEmbeddings;
     timings["encodedReferences"] = built.encodedReferences;
-
-    step = SteadyClock::now();
-    const auto result = model.segment(source.series.image, source.series.modality, built.request);
-    timings["segment"] = secondsSince(step);
+    const auto result = model.segment(source->series.image, source->series.modality, built.request);
+    lap(timings["segment"]);
     for (const auto& stage : result.timings)
     {
       timings["stages"][stage.stage] = stage.seconds;
@@ -206,38 +241,18 @@ void JobRunner::run(storage::Job job, size_t worker)
     {
       logWarning("job " + std::to_string(job.id) + ": " + warning);
     }
-    if (abandoned_)
-    {
-      throw Abandoned{};
-    }
+    checkNotAbandoned();
 
-    // Reserved before the first upload: a retry after a crash re-sends the same UIDs, which
-    // Orthanc answers with AlreadyStored instead of storing a second SEG.
-    step = SteadyClock::now();
-    const auto reserved =
-        jobs.reserveSegUids(job.id, dicom::newUid(""), dicom::newUid(""), nowMs());
-    dicom::SegWriteOptions options;
-    options.seriesDescription = ("Iris: " + task.id).substr(0, kMaxLongString);
-    options.softwareVersion = kVersion;
-    options.seriesInstanceUid = *reserved.segSeriesUid;
-    options.sopInstanceUid = *reserved.segInstanceUid;
-    const auto bytes = dicom::writeSeg(result.labels, segmentsOf(task, settings_.modelId),
-                                       source.series, source.attributes, options);
-    timings["write"] = secondsSince(step);
-
-    step = SteadyClock::now();
-    const auto answer = restPostJson("/instances", std::string(bytes.begin(), bytes.end()));
-    timings["upload"] = secondsSince(step);
-    timings["uploadStatus"] = answer.value("Status", "");
-    timings["segSeriesId"] = answer.value("ParentSeries", "");
-    timings["total"] = secondsSince(start);
-    if (abandoned_)
-    {
-      throw Abandoned{};
-    }
+    const auto answer = storeSeg(job, task, result.labels, *source);
+    lap(timings["store"]);
     const std::string segSeries = answer.value("ParentSeries", "");
+    timings["uploadStatus"] = answer.value("Status", "");
+    timings["segSeriesId"] = segSeries;
+    timings["total"] = secondsSince(start);
+    checkNotAbandoned();
     if (!jobs.succeed(job.id,
-                      {answer.at("ID").get<std::string>(), *reserved.segSeriesUid, timings.dump()},
+                      {answer.at("ID").get<std::string>(),
+                       answer.at("SegSeriesUid").get<std::string>(), timings.dump()},
                       nowMs()))
     {
       logInfo(jobTransitionLine(job, "cancelled", secondsSince(start),
@@ -256,24 +271,28 @@ void JobRunner::run(storage::Job job, size_t worker)
   }
   catch (const std::exception& error)
   {
-    if (abandoned_)
-    {
-      return;
-    }
-    try
-    {
-      const auto state = jobs.fail(job.id, error.what(), settings_.retry, nowMs());
-      logWarning(
-          jobTransitionLine(job, storage::toString(state), secondsSince(start), error.what()));
-      status_.set(job.seriesId,
-                  seriesStatusValue(state == storage::JobState::Failed ? "failed" : "retrying",
-                                    error.what()));
-    }
-    catch (const std::exception& storageError)
-    {
-      logError("job " + std::to_string(job.id) + ": cannot record its failure (" +
-               storageError.what() + "); it is recovered at the next start");
-    }
+    recordFailure(job, error.what(), secondsSince(start));
+  }
+}
+
+void JobRunner::recordFailure(const storage::Job& job, const std::string& reason, double seconds)
+{
+  if (abandoned_)
+  {
+    return;
+  }
+  try
+  {
+    const auto state = storage::JobStore(database_).fail(job.id, reason, settings_.retry, nowMs());
+    logWarning(jobTransitionLine(job, storage::toString(state), seconds, reason));
+    status_.set(
+        job.seriesId,
+        seriesStatusValue(state == storage::JobState::Failed ? "failed" : "retrying", reason));
+  }
+  catch (const std::exception& storageError)
+  {
+    logError("job " + std::to_string(job.id) + ": cannot record its failure (" +
+             storageError.what() + "); it is recovered at the next start");
   }
 }
 } // namespace iris::plugin

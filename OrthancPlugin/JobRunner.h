@@ -1,6 +1,8 @@
 #pragma once
 
 #include "OrthancPlugin/SeriesStatus.h"
+#include "OrthancPlugin/TaskDefinition.h"
+#include "dicom/SegSource.h"
 #include "inference/Segmenter.h"
 #include "storage/Database.h"
 #include "storage/Job.h"
@@ -9,6 +11,8 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -45,8 +49,16 @@ public:
 
 private:
   void run(storage::Job job, size_t worker);
+  // The series when it is stable and did not grow while loading; else why to defer the job.
+  std::optional<dicom::SegSource> loadStableSeries(const storage::Job& job,
+                                                   std::string& deferReason);
+  // Reserves the UIDs, writes and uploads the SEG; Orthanc's answer plus "SegSeriesUid".
+  nlohmann::json storeSeg(const storage::Job& job, const TaskDefinition& task,
+                          const dicom::LabelVolume& labels, const dicom::SegSource& source);
+  void recordFailure(const storage::Job& job, const std::string& reason, double seconds);
   inference::Segmenter& segmenter(size_t worker);
   void setStatus(const std::string& seriesId, const std::string& value);
+  void checkNotAbandoned() const; // throws Abandoned
 
   storage::Database& database_;
   SeriesStatus& status_;
