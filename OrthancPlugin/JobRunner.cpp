@@ -142,6 +142,13 @@ bool JobRunner::runNext(size_t worker)
   {
     return false;
   }
+  // Each claim counts an attempt, and a job that killed Orthanc (out of memory, say) is claimed
+  // again after every restart without ever reaching fail(): stop it once its attempts are spent.
+  if (job->attempts > job->maxAttempts)
+  {
+    recordFailure(*job, "attempts spent: Orthanc stopped or crashed during the last one", 0.0);
+    return true;
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     running_.insert(job->id);

@@ -132,6 +132,25 @@ TEST(Pipeline, KilledDuringInferenceRunsAgainWithExactlyOneSeg)
   EXPECT_EQ(countRows(orthanc, kResultsOfSeries, series), 1);
 }
 
+TEST(Pipeline, AJobThatWasInterruptedOnItsLastAttemptFailsInsteadOfRunningForever)
+{
+  const auto options = pipelineOptions(tinyModel(kSlowPatch), Json::array({hippocampusTask()}),
+                                       {{"MaxAttempts", 1}});
+  OrthancServer orthanc(options);
+  TempDir dir;
+  const auto [series, source] = sendQuery(orthanc, dir, "query");
+  ASSERT_TRUE(waitForRunningJob(orthanc, series)) << orthanc.log();
+  orthanc.kill9(); // as if the job itself took Orthanc down
+  orthanc.start();
+  const auto job = finishedJob(orthanc, series, 60s);
+  EXPECT_EQ(job.state, JobState::Failed);
+  EXPECT_NE(job.error.value_or("").find("attempts spent"), std::string::npos)
+      << job.error.value_or("");
+  EXPECT_EQ(
+      orthanc.client().get("/series/" + series + "/metadata/IrisStatus").body.rfind("failed: ", 0),
+      0u);
+}
+
 TEST(Pipeline, ShutdownDuringInferenceIsQuickAndTheJobRunsAfterTheRestart)
 {
   OrthancServer orthanc(pipelineOptions(tinyModel(kSlowPatch), Json::array({hippocampusTask()}),
