@@ -121,11 +121,18 @@ bool PluginState::stopWorkers()
   {
     return true;
   }
+  // Once abandoned, always abandoned: a detached thread may still be leaving this library's code
+  // even after its job ended, so the state must never be freed.
+  if (workersAbandoned)
+  {
+    return false;
+  }
   const auto grace = std::chrono::seconds(settings.shutdownGraceSeconds);
   if (workers->stop(grace))
   {
     return true;
   }
+  workersAbandoned = true;
   runner->abandon();
   for (const auto id : runner->runningJobs())
   {

@@ -28,6 +28,7 @@ struct PluginState
   std::unique_ptr<SeriesWatcher> watcher;
   std::unique_ptr<JobRunner> runner;
   std::unique_ptr<WorkerPool> workers;
+  bool workersAbandoned = false;
 
   // Re-queues jobs a crash left running, then starts the watcher and the workers.
   void startWorkers();
