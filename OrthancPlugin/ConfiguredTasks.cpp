@@ -42,7 +42,9 @@ void resolveReferences(TaskDefinition& task, const std::filesystem::path& folder
   }
 }
 
-void storeReferences(storage::Database& database, const TaskDefinition& task, int64_t now)
+} // namespace
+
+void storeTaskReferences(storage::Database& database, const TaskDefinition& task, int64_t now)
 {
   std::vector<storage::ReferenceSource> sources;
   for (const auto& reference : task.references)
@@ -52,7 +54,6 @@ void storeReferences(storage::Database& database, const TaskDefinition& task, in
   }
   storage::ReferenceStore(database).replaceForTask(task.id, sources, now);
 }
-} // namespace
 
 std::vector<std::string> upsertConfiguredTasks(storage::Database& database,
                                                const nlohmann::json& tasks,
@@ -73,7 +74,7 @@ std::vector<std::string> upsertConfiguredTasks(storage::Database& database,
             // The references' paths are resolved before the task is stored with them.
             resolveReferences(task, configurationFolder, problems, where);
             store.upsert(task.id, task.toJson().dump(), "configuration", now);
-            storeReferences(database, task, now);
+            storeTaskReferences(database, task, now);
           });
       if (task.references.empty() && !task.usesMemoryBank())
       {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "OrthancPlugin/TaskDefinition.h"
 #include "storage/Database.h"
 
 #include <filesystem>
@@ -17,4 +18,7 @@ std::vector<std::string> upsertConfiguredTasks(storage::Database& database,
                                                const nlohmann::json& tasks,
                                                const std::filesystem::path& configurationFolder,
                                                int64_t now);
+// Makes the stored references of the task exactly its `references` (paths already resolved and
+// fingerprinted); unchanged ones keep their cached embeddings. Also used by the admin API.
+void storeTaskReferences(storage::Database& database, const TaskDefinition& task, int64_t now);
 } // namespace iris::plugin
