@@ -68,11 +68,11 @@ std::vector<std::string> upsertConfiguredTasks(storage::Database& database,
     try
     {
       auto task = TaskDefinition::parse(tasks[i]);
+      // Paths resolved and files hashed before the task is stored with them, outside the lock.
+      resolveReferences(task, configurationFolder, problems, where);
       database.transaction(
           [&]
           {
-            // The references' paths are resolved before the task is stored with them.
-            resolveReferences(task, configurationFolder, problems, where);
             store.upsert(task.id, task.toJson().dump(), "configuration", now);
             storeTaskReferences(database, task, now);
           });

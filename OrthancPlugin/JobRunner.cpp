@@ -8,7 +8,6 @@
 #include "OrthancPlugin/TaskDefinition.h"
 #include "OrthancPlugin/TaskRequest.h"
 #include "dicom/SegDicomIo.h"
-#include "dicom/SegTerminology.h"
 #include "dicom/SegWriter.h"
 #include "iris/Version.h"
 #include "storage/JobStore.h"
@@ -47,34 +46,6 @@ SeriesState seriesState(const std::string& seriesId)
 {
   const auto series = restGetJson("/series/" + seriesId);
   return {series.at("Instances").size(), series.value("IsStable", true)};
-}
-
-std::vector<dicom::SegmentDescription> segmentsOf(const TaskDefinition& task,
-                                                  const std::string& modelId)
-{
-  std::vector<dicom::SegmentDescription> segments;
-  const std::string version = modelId.substr(0, kMaxLongString);
-  for (size_t k = 0; k < task.classes.size(); ++k)
-  {
-    const auto& taskClass = task.classes[k];
-    auto segment =
-        dicom::describeSegmentByName(static_cast<uint16_t>(k + 1), taskClass.name, "Iris", version);
-    if (taskClass.category)
-    {
-      segment.category = *taskClass.category;
-    }
-    if (taskClass.type)
-    {
-      segment.type = *taskClass.type;
-    }
-    if (taskClass.colour)
-    {
-      const auto& rgb = *taskClass.colour;
-      segment.colour = dicom::cieLabFromRgb(rgb[0], rgb[1], rgb[2]);
-    }
-    segments.push_back(segment);
-  }
-  return segments;
 }
 
 TaskDefinition loadTask(storage::Database& database, const std::string& taskId)
@@ -136,8 +107,17 @@ bool JobRunner::runNext(size_t worker)
   {
     return false;
   }
-  storage::JobStore jobs(database_);
-  const auto job = jobs.claimNext(nowMs());
+  std::optional<storage::Job> job;
+  try
+  {
+    job = storage::JobStore(database_).claimNext(nowMs());
+  }
+  catch (const std::exception& error)
+  {
+    // The worker sleeps its idle poll and tries again; the queue stays as it was.
+    logError("worker " + std::to_string(worker) + ": cannot claim a job: " + error.what());
+    return false;
+  }
   if (!job)
   {
     return false;
@@ -196,8 +176,8 @@ Json JobRunner::storeSeg(const storage::Job& job, const TaskDefinition& task,
   options.softwareVersion = kVersion;
   options.seriesInstanceUid = *reserved.segSeriesUid;
   options.sopInstanceUid = *reserved.segInstanceUid;
-  const auto bytes = dicom::writeSeg(labels, segmentsOf(task, settings_.modelId), source.series,
-                                     source.attributes, options);
+  const auto bytes = dicom::writeSeg(labels, segmentDescriptions(task, settings_.modelId),
+                                     source.series, source.attributes, options);
   checkNotAbandoned();
   auto answer = restPostJson("/instances", std::string(bytes.begin(), bytes.end()));
   answer["SegSeriesUid"] = *reserved.segSeriesUid;

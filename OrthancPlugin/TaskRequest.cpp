@@ -5,15 +5,19 @@
 #include "OrthancPlugin/OrthancSeriesLoader.h"
 #include "dicom/Nifti.h"
 #include "dicom/SegReader.h"
+#include "dicom/SegTerminology.h"
 #include "storage/ReferenceStore.h"
 
 #include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 namespace iris::plugin
 {
 namespace
 {
+constexpr size_t kMaxAlgorithmVersion = 64; // DICOM LO
+
 // A reference loaded into memory, labels on the image's grid.
 struct LoadedReference
 {
@@ -50,9 +54,38 @@ std::string describe(const TaskReference& reference)
 
 bool isRowNumber(const std::string& text)
 {
-  return !text.empty() && std::all_of(text.begin(), text.end(), ::isdigit);
+  return !text.empty() && std::all_of(text.begin(), text.end(),
+                                      [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 } // namespace
+
+std::vector<dicom::SegmentDescription> segmentDescriptions(const TaskDefinition& task,
+                                                           const std::string& modelId)
+{
+  std::vector<dicom::SegmentDescription> segments;
+  const std::string version = modelId.substr(0, kMaxAlgorithmVersion);
+  for (size_t k = 0; k < task.classes.size(); ++k)
+  {
+    const auto& taskClass = task.classes[k];
+    auto segment =
+        dicom::describeSegmentByName(static_cast<uint16_t>(k + 1), taskClass.name, "Iris", version);
+    if (taskClass.category)
+    {
+      segment.category = *taskClass.category;
+    }
+    if (taskClass.type)
+    {
+      segment.type = *taskClass.type;
+    }
+    if (taskClass.colour)
+    {
+      const auto& rgb = *taskClass.colour;
+      segment.colour = dicom::cieLabFromRgb(rgb[0], rgb[1], rgb[2]);
+    }
+    segments.push_back(segment);
+  }
+  return segments;
+}
 
 int64_t memoryBankRow(const inference::Segmenter& segmenter, const std::string& nameOrRow)
 {
@@ -141,7 +174,13 @@ TaskRequest buildTaskRequest(const TaskDefinition& task, storage::Database& data
         loaded.image.get(), loaded.labels.get(), {}, loaded.modality};
     for (const auto& taskClass : task.classes)
     {
-      example.classValues.push_back(reference.classes.at(taskClass.name));
+      const auto value = reference.classes.find(taskClass.name);
+      if (value == reference.classes.end())
+      {
+        throw std::runtime_error("task \"" + task.id + "\": reference " + describe(reference) +
+                                 " does not map class \"" + taskClass.name + "\"");
+      }
+      example.classValues.push_back(value->second);
     }
     if (needsImages)
     {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "OrthancPlugin/TaskDefinition.h"
+#include "dicom/SegmentDescription.h"
 #include "dicom/Volume.h"
 #include "inference/Segmenter.h"
 #include "storage/Database.h"
@@ -32,6 +33,11 @@ struct TaskRequest
 // Throws std::runtime_error subclasses naming the task, the reference and what is wrong.
 TaskRequest buildTaskRequest(const TaskDefinition& task, storage::Database& database,
                              inference::Segmenter& segmenter, const std::string& modelId);
+
+// One segment per task class (segment k+1 = class k): the class name, the task's category, type
+// and colour where given, else describeSegmentByName's; algorithm "Iris", version the model id.
+std::vector<dicom::SegmentDescription> segmentDescriptions(const TaskDefinition& task,
+                                                           const std::string& modelId);
 
 // The memory-bank row of `nameOrRow` ("<dataset>:<label>" or a row number).
 int64_t memoryBankRow(const inference::Segmenter& segmenter, const std::string& nameOrRow);
