@@ -1,5 +1,6 @@
 // Entry points of libOrthancIris.so. Each one catches everything: no exception may cross the
 // C ABI into Orthanc.
+#include "OrthancPlugin/AdminRoutes.h"
 #include "OrthancPlugin/HealthRoute.h"
 #include "OrthancPlugin/OrthancContext.h"
 #include "OrthancPlugin/PluginSettings.h"
@@ -89,6 +90,7 @@ int32_t initialize(OrthancPluginContext* context)
   setPluginState(buildPluginState(settings.settings));
   registerHealthRoute();
   registerSeriesRoutes();
+  registerAdminRoutes();
   OrthancPluginRegisterOnChangeCallback(context, onChange);
   logInfo(std::string(iris::kProductName) + " " + iris::kVersion + " started");
   return 0;

@@ -42,14 +42,15 @@ void buildPipeline(PluginState& state)
   state.workers = std::make_unique<WorkerPool>(
       workers, [runner = state.runner.get()](size_t worker) { return runner->runNext(worker); },
       std::chrono::seconds(1));
-  state.watcher = std::make_unique<SeriesWatcher>(
-      *state.database, state.modelId, settings.maxAttempts,
+  state.onJobQueued =
       [status = state.status.get(), pool = state.workers.get()](const storage::Job& job)
-      {
-        logInfo(jobTransitionLine(job, "queued", 0.0));
-        status->set(job.seriesId, seriesStatusValue("queued"));
-        pool->wake();
-      });
+  {
+    logInfo(jobTransitionLine(job, "queued", 0.0));
+    status->set(job.seriesId, seriesStatusValue("queued"));
+    pool->wake();
+  };
+  state.watcher = std::make_unique<SeriesWatcher>(*state.database, state.modelId,
+                                                  settings.maxAttempts, state.onJobQueued);
 }
 } // namespace
 

@@ -28,6 +28,9 @@ struct PluginState
   std::unique_ptr<SeriesWatcher> watcher;
   std::unique_ptr<JobRunner> runner;
   std::unique_ptr<WorkerPool> workers;
+  // What follows a new queued job (log line, series status, waking the workers); the watcher
+  // and the admin API's manual runs and retries call it.
+  SeriesWatcher::QueuedHook onJobQueued;
   bool workersAbandoned = false;
 
   // Re-queues jobs a crash left running, then starts the watcher and the workers.

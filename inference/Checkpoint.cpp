@@ -408,7 +408,7 @@ ImportReport importCheckpoint(const std::filesystem::path& input,
   return report;
 }
 
-IrisConfig readCheckpointConfig(const std::filesystem::path& checkpoint)
+CheckpointSummary readCheckpointSummary(const std::filesystem::path& checkpoint)
 {
   auto root = readTorchPickle(checkpoint);
   const auto* configJson = root.find("config_json");
@@ -417,6 +417,14 @@ IrisConfig readCheckpointConfig(const std::filesystem::path& checkpoint)
     throw CheckpointError(checkpoint.string() + " is not an Iris checkpoint (no config_json); "
                                                 "convert it with `iris import-checkpoint`");
   }
-  return IrisConfig::fromJsonString(configJson->text);
+  Contents contents;
+  readMetadata(root, checkpoint.string(), contents);
+  return {IrisConfig::fromJsonString(configJson->text), contents.spacingMm,
+          contents.memoryBankClasses};
+}
+
+IrisConfig readCheckpointConfig(const std::filesystem::path& checkpoint)
+{
+  return readCheckpointSummary(checkpoint).config;
 }
 } // namespace iris::inference

@@ -47,4 +47,13 @@ ImportReport importCheckpoint(const std::filesystem::path& input,
 
 // The config stored in one of our checkpoints, without loading the weights into a model.
 IrisConfig readCheckpointConfig(const std::filesystem::path& checkpoint);
+
+// The config and metadata of one of our checkpoints, without building the network.
+struct CheckpointSummary
+{
+  IrisConfig config;
+  std::optional<double> spacingMm;            // absent in checkpoints written before it existed
+  std::vector<std::string> memoryBankClasses; // empty: the memory-bank rows have no names
+};
+CheckpointSummary readCheckpointSummary(const std::filesystem::path& checkpoint);
 } // namespace iris::inference

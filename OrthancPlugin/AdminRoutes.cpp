@@ -1,0 +1,17 @@
+#include "OrthancPlugin/AdminRoutes.h"
+
+#include "OrthancPlugin/JobRoutes.h"
+#include "OrthancPlugin/ModelRoutes.h"
+#include "OrthancPlugin/PluginMetrics.h"
+#include "OrthancPlugin/TaskRoutes.h"
+
+namespace iris::plugin
+{
+void registerAdminRoutes()
+{
+  registerTaskRoutes();
+  registerJobRoutes();
+  registerModelRoutes();
+  registerMetrics();
+}
+} // namespace iris::plugin

@@ -1,0 +1,183 @@
+#include "OrthancPlugin/TaskRoutes.h"
+
+#include "OrthancPlugin/AdminRequest.h"
+#include "OrthancPlugin/Clock.h"
+#include "OrthancPlugin/ConfiguredTasks.h"
+#include "OrthancPlugin/OrthancRest.h"
+#include "OrthancPlugin/PluginState.h"
+#include "OrthancPlugin/TaskDefinition.h"
+#include "storage/JobHistory.h"
+#include "storage/JobStore.h"
+#include "storage/TaskStore.h"
+
+#include <filesystem>
+
+namespace iris::plugin
+{
+namespace
+{
+namespace fs = std::filesystem;
+
+// Task documents are small; references point at files or Orthanc resources, never carry data.
+constexpr size_t kMaxTaskBytes = 256 * 1024;
+
+nlohmann::json describe(storage::Database& database, const storage::StoredTask& stored)
+{
+  return {{"id", stored.id},
+          {"origin", stored.origin},
+          {"createdAt", stored.createdAt},
+          {"updatedAt", stored.updatedAt},
+          {"activeJobs", storage::JobStore(database).countActiveForTask(stored.id)},
+          {"definition", nlohmann::json::parse(stored.definitionJson)}};
+}
+
+TaskDefinition parseTask(const RestRequest& request, const std::string& id)
+{
+  try
+  {
+    return TaskDefinition::parse(jsonBody(request), id);
+  }
+  catch (const InvalidTask& error)
+  {
+    throw HttpError(400, error.what());
+  }
+}
+
+// A REST client may only name NIfTI files inside the configuration folder (the admin's own
+// configuration file may name any), and Orthanc resources by their ids.
+void checkReference(const TaskReference& reference, const std::string& where,
+                    const fs::path& folder)
+{
+  if (reference.kind == TaskReference::Kind::OrthancSeg)
+  {
+    checkedOrthancId(reference.series, "series");
+    checkedOrthancId(reference.seg, "instance");
+    try
+    {
+      restGetJson("/series/" + reference.series);
+      restGetJson("/instances/" + reference.seg);
+    }
+    catch (const OrthancRestError& error)
+    {
+      throw HttpError(
+          400, where + ": " +
+                   (error.notFound() ? "no such resource in Orthanc: " : "Orthanc refused: ") +
+                   error.what());
+    }
+    return;
+  }
+  std::error_code ec;
+  const fs::path root = fs::weakly_canonical(folder, ec);
+  for (const auto& [key, path] :
+       {std::pair{"image", reference.image}, {"labels", reference.labels}})
+  {
+    const fs::path resolved = fs::weakly_canonical(path.is_relative() ? folder / path : path, ec);
+    const auto relative = resolved.lexically_relative(root);
+    if (ec || relative.empty() || *relative.begin() == "..")
+    {
+      throw HttpError(400, where + "." + key + ": " + path.string() +
+                               " is outside the configuration folder " + root.string());
+    }
+    if (!fs::is_regular_file(resolved, ec))
+    {
+      throw HttpError(400, where + "." + key + ": cannot read " + resolved.string());
+    }
+  }
+}
+
+void prepareReferences(TaskDefinition& task)
+{
+  const fs::path& folder = pluginState().settings.configurationFolder;
+  for (size_t r = 0; r < task.references.size(); ++r)
+  {
+    auto& reference = task.references[r];
+    checkReference(reference, "task.references[" + std::to_string(r) + "]", folder);
+    reference.resolveAgainst(folder);
+    reference.fingerprint();
+  }
+}
+
+RestAnswer listTasks(const RestRequest&)
+{
+  auto& database = adminDatabase();
+  nlohmann::json tasks = nlohmann::json::array();
+  for (const auto& stored : storage::TaskStore(database).list())
+  {
+    tasks.push_back(describe(database, stored));
+  }
+  return RestAnswer::json(tasks);
+}
+
+// Stores the task with its references in one transaction: a new one (POST) or a replacement.
+RestAnswer storeTask(TaskDefinition task, bool create)
+{
+  auto& database = adminDatabase();
+  prepareReferences(task);
+  storage::TaskStore store(database);
+  database.transaction(
+      [&]
+      {
+        const auto existing = store.find(task.id);
+        if (create && existing)
+        {
+          throw HttpError(409, "Task \"" + task.id + "\" exists already; PUT /iris/tasks/" +
+                                   task.id + " replaces it");
+        }
+        if (!create && !existing)
+        {
+          throw HttpError(404, "No task \"" + task.id + "\"; POST /iris/tasks creates it");
+        }
+        // A configured task edited here stays "configuration": the file wins at the next start.
+        store.upsert(task.id, task.toJson().dump(), existing ? existing->origin : "api", nowMs());
+        storeTaskReferences(database, task, nowMs());
+      });
+  return RestAnswer::json(describe(database, *store.find(task.id)));
+}
+
+RestAnswer createTask(const RestRequest& request)
+{
+  return storeTask(parseTask(request, {}), true);
+}
+
+RestAnswer replaceTask(const RestRequest& request)
+{
+  return storeTask(parseTask(request, checkedTaskId(request.groups.at(0))), false);
+}
+
+RestAnswer getTask(const RestRequest& request)
+{
+  const std::string& id = checkedTaskId(request.groups.at(0));
+  auto& database = adminDatabase();
+  const auto stored = storage::TaskStore(database).find(id);
+  if (!stored)
+  {
+    throw HttpError(404, "No task \"" + id + "\"");
+  }
+  return RestAnswer::json(describe(database, *stored));
+}
+
+RestAnswer deleteTask(const RestRequest& request)
+{
+  const std::string& id = checkedTaskId(request.groups.at(0));
+  const int64_t outcome = storage::JobHistory(adminDatabase()).removeTask(id);
+  if (outcome < 0)
+  {
+    throw HttpError(404, "No task \"" + id + "\"");
+  }
+  if (outcome > 0)
+  {
+    throw HttpError(409, "Task \"" + id + "\" has " + std::to_string(outcome) +
+                             " queued or running job(s); cancel them (POST "
+                             "/iris/jobs/{id}/cancel) or wait until they end");
+  }
+  return RestAnswer::json({{"deleted", id}});
+}
+} // namespace
+
+void registerTaskRoutes()
+{
+  // Route fields: regex, get, post, put, remove, body cap.
+  registerRoute({"/iris/tasks", listTasks, createTask, {}, {}, kMaxTaskBytes});
+  registerRoute({"/iris/tasks/([^/]+)", getTask, {}, replaceTask, deleteTask, kMaxTaskBytes});
+}
+} // namespace iris::plugin
