@@ -3,8 +3,10 @@
 #include "storage/JobStore.h"
 #include "tests/integration/PipelineSupport.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <memory>
+#include <sstream>
 
 namespace iris::test
 {
@@ -13,6 +15,20 @@ namespace
 using Json = nlohmann::json;
 
 constexpr const char* kUnknownSeries = "00000000-00000000-00000000-00000000-00000000";
+
+// The value of a Prometheus sample line "<name> <value> [<timestamp>]"; -1 when absent.
+double metricValue(const std::string& exposition, const std::string& name)
+{
+  std::istringstream lines(exposition);
+  for (std::string line; std::getline(lines, line);)
+  {
+    if (line.compare(0, name.size() + 1, name + " ") == 0)
+    {
+      return std::stod(line.substr(name.size() + 1));
+    }
+  }
+  return -1.0;
+}
 
 // One Orthanc for the suite (start-up and the query series cost seconds); each test uses its own
 // task ids.
@@ -211,12 +227,17 @@ TEST_F(AdminRest, ManualRunSegmentsTheSeriesAndJobsAreListed)
   EXPECT_EQ((*rerun)["generation"], 1);
   EXPECT_EQ(waitForJobEnd((*rerun)["id"])["state"], "succeeded");
 
+  EXPECT_EQ(client().get("/iris/jobs?task=manual").json().size(), 2u);
+  EXPECT_EQ(segsBeside(*orthanc_, *series_).size(), 2u) << "a re-run stores a second SEG";
+
   const auto metrics = client().get("/tools/metrics-prometheus");
   ASSERT_EQ(metrics.status, 200);
-  EXPECT_NE(metrics.body.find("iris_segs_written_total"), std::string::npos) << metrics.body;
-  EXPECT_NE(metrics.body.find("iris_jobs_succeeded"), std::string::npos);
-  EXPECT_NE(metrics.body.find("iris_queue_depth"), std::string::npos);
-  EXPECT_NE(metrics.body.find("iris_last_job_inference_seconds"), std::string::npos);
+  EXPECT_GE(metricValue(metrics.body, "iris_segs_written_total"), 2.0) << metrics.body;
+  EXPECT_GE(metricValue(metrics.body, "iris_jobs_succeeded"), 2.0);
+  EXPECT_GE(metricValue(metrics.body, "iris_queue_depth"), 0.0);
+  EXPECT_GT(metricValue(metrics.body, "iris_last_job_inference_seconds"), 0.0);
+  EXPECT_GE(metricValue(metrics.body, "iris_last_job_seconds"),
+            metricValue(metrics.body, "iris_last_job_inference_seconds"));
 }
 
 TEST_F(AdminRest, JobAndManualRunInputsAreValidated)
