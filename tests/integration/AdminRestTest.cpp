@@ -228,7 +228,9 @@ TEST_F(AdminRest, ManualRunSegmentsTheSeriesAndJobsAreListed)
   EXPECT_EQ(waitForJobEnd((*rerun)["id"])["state"], "succeeded");
 
   EXPECT_EQ(client().get("/iris/jobs?task=manual").json().size(), 2u);
-  EXPECT_EQ(segsBeside(*orthanc_, *series_).size(), 2u) << "a re-run stores a second SEG";
+  const auto segs = segsBeside(*orthanc_, *series_);
+  ASSERT_EQ(segs.size(), 2u) << "a re-run stores a second SEG";
+  expectError(client().post("/iris/series/" + segs[0] + "/segment", ""), 422, "holds no images");
 
   const auto metrics = client().get("/tools/metrics-prometheus");
   ASSERT_EQ(metrics.status, 200);
