@@ -114,6 +114,34 @@ TEST(Pipeline, DefaultModelSegmentsAValidationCaseAboveTheDiceFloor)
   EXPECT_GE(sum / 2.0, kDiceFloor);
 }
 
+TEST(Pipeline, AnUploadWhoseOutcomeWasLostIsAnsweredAlreadyStored)
+{
+  OrthancServer orthanc(pipelineOptions(tinyModel(kFastPatch), Json::array({hippocampusTask()})));
+  TempDir dir;
+  const auto [series, source] = sendQuery(orthanc, dir, "query");
+  const auto first = finishedJob(orthanc, series, 120s);
+  ASSERT_EQ(first.state, JobState::Succeeded) << first.error.value_or("");
+
+  // As if Orthanc died after storing the SEG but before the job was marked succeeded.
+  {
+    storage::Database database(pluginDatabase(orthanc));
+    database.transaction(
+        [&]
+        {
+          database.execute("DELETE FROM results");
+          database.execute("UPDATE jobs SET state = 'queued', finished_at = NULL");
+        });
+  }
+  const auto again = finishedJob(orthanc, series, 120s);
+  ASSERT_EQ(again.state, JobState::Succeeded) << again.error.value_or("");
+  EXPECT_EQ(again.segInstanceUid, first.segInstanceUid);
+  EXPECT_EQ(segsBeside(orthanc, series).size(), 1u);
+  storage::Database database(pluginDatabase(orthanc));
+  auto timings = database.prepare("SELECT timings FROM results");
+  ASSERT_TRUE(timings.step());
+  EXPECT_EQ(Json::parse(timings.columnText(0))["uploadStatus"], "AlreadyStored");
+}
+
 TEST(Pipeline, KilledDuringInferenceRunsAgainWithExactlyOneSeg)
 {
   OrthancServer orthanc(pipelineOptions(tinyModel(kSlowPatch), Json::array({hippocampusTask()})));
