@@ -364,7 +364,7 @@ IrisModel modelFromCheckpoint(const PickleValue& root, const std::string& source
   return model;
 }
 
-void IrisModel::save(const std::filesystem::path& checkpoint) const
+void IrisModel::save(const std::filesystem::path& checkpoint, WeightPrecision precision) const
 {
   c10::impl::GenericDict dict(c10::StringType::get(), c10::AnyType::get());
   dict.insert("format", std::string(kFormatName));
@@ -379,7 +379,12 @@ void IrisModel::save(const std::filesystem::path& checkpoint) const
   dict.insert(kMemoryBankClassesKey, names);
   for (const auto& [name, tensor] : namedTensors())
   {
-    dict.insert(kStateDictPrefix + name, tensor.detach().to(torch::kCPU).contiguous());
+    auto stored = tensor.detach().to(torch::kCPU).contiguous();
+    if (precision == WeightPrecision::Float16 && stored.is_floating_point())
+    {
+      stored = stored.to(torch::kHalf);
+    }
+    dict.insert(kStateDictPrefix + name, stored);
   }
   const auto bytes = torch::pickle_save(dict);
   const auto temporary = checkpoint.string() + ".partial";
@@ -404,7 +409,7 @@ ImportReport importCheckpoint(const std::filesystem::path& input,
 {
   ImportReport report;
   auto model = modelFromCheckpoint(readTorchPickle(input), input.string(), options, &report);
-  model.save(output);
+  model.save(output, options.precision);
   return report;
 }
 

@@ -20,6 +20,14 @@ public:
   using std::runtime_error::runtime_error;
 };
 
+// How floating-point weights are stored. Float16 halves the file (the shipped model must stay
+// under 50 MB); loading always converts back to float32, so inference is unchanged otherwise.
+enum class WeightPrecision
+{
+  Float32,
+  Float16
+};
+
 struct ImportOptions
 {
   // Overrides the config in the file; required in principle for a plain state_dict, which
@@ -27,6 +35,7 @@ struct ImportOptions
   std::optional<IrisConfig> config;
   // Crop the positional embeddings to this edge (exact for inputs no larger than it).
   std::optional<int> patchSize;
+  WeightPrecision precision = WeightPrecision::Float32;
 };
 
 struct ImportReport

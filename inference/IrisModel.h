@@ -1,5 +1,6 @@
 #pragma once
 
+#include "inference/Checkpoint.h"
 #include "inference/IrisConfig.h"
 #include "inference/TaskEmbedding.h"
 
@@ -43,7 +44,8 @@ public:
 
   // Our checkpoint format (Checkpoint.h), config and weights together.
   static IrisModel load(const std::filesystem::path& checkpoint);
-  void save(const std::filesystem::path& checkpoint) const;
+  void save(const std::filesystem::path& checkpoint,
+            WeightPrecision precision = WeightPrecision::Float32) const;
 
   const IrisConfig& config() const { return config_; }
   void to(const torch::Device& device);

@@ -62,11 +62,11 @@ ParsedArgs parseArgs(const std::vector<std::string>& args, const std::vector<std
 int importCheckpointCommand(const std::vector<std::string>& args, std::ostream& out,
                             std::ostream& err)
 {
-  const auto parsed = parseArgs(args, {"--config", "--patch-size"});
+  const auto parsed = parseArgs(args, {"--config", "--patch-size", "--precision"});
   if (parsed.positional.size() != 2)
   {
     err << "Usage: iris import-checkpoint <in.pth> <out.pt> [--config <model.json>] "
-           "[--patch-size N]\n";
+           "[--patch-size N] [--precision float32|float16]\n";
     return kUsageError;
   }
   inference::ImportOptions options;
@@ -84,6 +84,15 @@ int importCheckpointCommand(const std::vector<std::string>& args, std::ostream& 
   if (const auto* patch = parsed.option("--patch-size"))
   {
     options.patchSize = parsePositiveCount(*patch, "--patch-size");
+  }
+  if (const auto* precision = parsed.option("--precision"))
+  {
+    if (*precision != "float32" && *precision != "float16")
+    {
+      throw std::invalid_argument("--precision: expected float32 or float16, got " + *precision);
+    }
+    options.precision = *precision == "float16" ? inference::WeightPrecision::Float16
+                                                : inference::WeightPrecision::Float32;
   }
   const auto report =
       inference::importCheckpoint(parsed.positional[0], parsed.positional[1], options);
@@ -141,7 +150,8 @@ int checkParityCommand(const std::vector<std::string>& args, std::ostream& out, 
 std::vector<Command> networkCommands()
 {
   return {
-      {"import-checkpoint", "<in.pth> <out.pt> [--config <model.json>] [--patch-size N]",
+      {"import-checkpoint",
+       "<in.pth> <out.pt> [--config <model.json>] [--patch-size N] [--precision float32|float16]",
        "Convert a released Iris training checkpoint or state_dict into an Iris checkpoint",
        importCheckpointCommand},
       {"check-parity", "<vectors.pt> [--tolerance 1e-4] [--threads 2]",

@@ -181,5 +181,34 @@ TEST(OwnCheckpoint, SaveAndLoadRoundTripConfigAndWeights)
   EXPECT_EQ(loaded.config(), config);
   expectSameWeights(loaded, model);
 }
+
+TEST(OwnCheckpoint, Float16StorageHalvesTheFileAndLoadsAsFloat32)
+{
+  test::TempDir dir;
+  IrisConfig config;
+  config.channels = {8, 16, 32, 32, 64};
+  config.numBlock = {1, 1, 1, 1};
+  config.tn = 2;
+  config.patchSize = 16;
+  torch::manual_seed(5);
+  const IrisModel model(config);
+  model.save(dir / "full.pt");
+  model.save(dir / "half.pt", WeightPrecision::Float16);
+  EXPECT_LT(std::filesystem::file_size(dir / "half.pt"),
+            0.6 * std::filesystem::file_size(dir / "full.pt"));
+  const auto loaded = IrisModel::load(dir / "half.pt");
+  EXPECT_EQ(loaded.config(), config);
+  const auto original = model.namedTensors();
+  const auto reloaded = loaded.namedTensors();
+  ASSERT_EQ(original.size(), reloaded.size());
+  for (size_t n = 0; n < original.size(); ++n)
+  {
+    const auto& expected = original[n].second;
+    const auto& found = reloaded[n].second;
+    ASSERT_EQ(found.scalar_type(), expected.scalar_type()) << original[n].first;
+    // float16 keeps 11 significant bits: a relative error of at most 2^-11 per weight.
+    EXPECT_TRUE(torch::allclose(found, expected, 1.0 / 2048, 1e-7)) << original[n].first;
+  }
+}
 } // namespace
 } // namespace iris::inference
