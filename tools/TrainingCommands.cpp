@@ -1,3 +1,4 @@
+#include "inference/training/Evaluation.h"
 #include "inference/training/Manifest.h"
 #include "inference/training/TrainingOptions.h"
 #include "tools/CommandLine.h"
@@ -85,6 +86,8 @@ training::TrainingOptions parseTrainArgs(const std::vector<std::string>& args)
       options.threads = parsePositiveCount(value, flag);
     else if (flag == "--checkpoint-every")
       options.checkpointEvery = parsePositiveCount(value, flag);
+    else if (flag == "--device")
+      options.device = value;
     else if (flag == "--stop-at")
       options.stopAt = parsePositiveCount(value, flag);
     else if (flag == "--log-every")
@@ -150,6 +153,98 @@ int runTrain(const std::vector<std::string>& args, std::ostream& out, std::ostre
     return 1;
   }
 }
+int runEval(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
+{
+  training::EvaluationOptions options;
+  std::string jsonPath, markdownPath;
+  try
+  {
+    for (size_t i = 0; i < args.size(); ++i)
+    {
+      const auto& flag = args[i];
+      if (i + 1 >= args.size())
+      {
+        throw std::invalid_argument(flag + " needs a value");
+      }
+      const auto& value = args[++i];
+      if (flag == "--model")
+        options.model = value;
+      else if (flag == "--manifest")
+        options.manifest = value;
+      else if (flag == "--split")
+        options.split = value;
+      else if (flag == "--datasets")
+        options.datasets = training::splitList(value);
+      else if (flag == "--strategy")
+        options.strategies = value == "all" ? options.strategies : training::splitList(value);
+      else if (flag == "--references")
+        options.references = parsePositiveCount(value, flag);
+      else if (flag == "--ensemble-references")
+        options.ensembleReferences = parsePositiveCount(value, flag);
+      else if (flag == "--tuning-references")
+        options.tuningReferences = parsePositiveCount(value, flag);
+      else if (flag == "--tuning-cases")
+        options.tuningCases = parsePositiveCount(value, flag);
+      else if (flag == "--cases")
+        options.maxCases = parsePositiveCount(value, flag);
+      else if (flag == "--seed")
+        options.seed = static_cast<uint64_t>(std::stoull(value));
+      else if (flag == "--threads")
+        options.threads = parsePositiveCount(value, flag);
+      else if (flag == "--device")
+        options.device = value;
+      else if (flag == "--pair")
+        options.pairs.push_back(value);
+      else if (flag == "--pair-classes")
+        options.pairClasses = training::splitList(value);
+      else if (flag == "--json")
+        jsonPath = value;
+      else if (flag == "--markdown")
+        markdownPath = value;
+      else
+        throw std::invalid_argument("unknown argument " + flag);
+    }
+    if (options.model.empty() || options.manifest.empty() || jsonPath.empty())
+    {
+      throw std::invalid_argument("eval needs --model, --manifest and --json");
+    }
+    if (options.split != "val" && options.split != "train" && options.split != "all")
+    {
+      throw std::invalid_argument("--split must be val, train or all, got " + options.split);
+    }
+  }
+  catch (const std::exception& error)
+  {
+    err << "iris eval: " << error.what() << "\n";
+    return 2;
+  }
+  try
+  {
+    const auto report =
+        training::evaluate(options, [&out](const std::string& line) { out << line << std::endl; });
+    std::ofstream json(jsonPath);
+    if (!(json << report.toJson(options)))
+    {
+      throw training::TrainingError("Cannot write " + jsonPath);
+    }
+    const auto table = report.toMarkdown();
+    if (!markdownPath.empty())
+    {
+      std::ofstream markdown(markdownPath);
+      if (!(markdown << table))
+      {
+        throw training::TrainingError("Cannot write " + markdownPath);
+      }
+    }
+    out << table;
+    return 0;
+  }
+  catch (const std::exception& error)
+  {
+    err << "iris eval: " << error.what() << "\n";
+    return 1;
+  }
+}
 } // namespace
 
 std::vector<Command> trainingCommands()
@@ -157,9 +252,19 @@ std::vector<Command> trainingCommands()
   return {{"train",
            "--manifest <manifest.json> --out <dir> [--steps N] [--config <json>] [--seed S] "
            "[--resume] [--synthetic-ratio r] [--threads n] [--checkpoint-every N] "
-           "[--log-every N] [--stop-at N] [--spacing mm] [--crop edge] [--datasets a,b]",
+           "[--log-every N] [--stop-at N] [--device cpu|cuda|auto] [--spacing mm] [--crop edge] "
+           "[--datasets a,b]",
            "Train an Iris model episodically on a manifest's train split (EMA weights + memory "
            "bank)",
-           runTrain}};
+           runTrain},
+          {"eval",
+           "--model <ckpt> --manifest <manifest.json> --json <out.json> [--markdown <out.md>] "
+           "[--split val|train|all] [--datasets a,b] [--strategy all|one-shot,ensemble,...] "
+           "[--references N] [--ensemble-references N] [--tuning-references N] [--cases N] "
+           "[--tuning-cases N] "
+           "[--seed S] [--threads n] [--device cpu|cuda|auto] [--pair <ref id>@<query id> ...] "
+           "[--pair-classes a,b]",
+           "Dice of a model through the segmentation pipeline, per dataset, strategy and class",
+           runEval}};
 }
 } // namespace iris::cli

@@ -1,3 +1,4 @@
+#include "inference/ComputeDevice.h"
 #include "inference/IrisModel.h"
 #include "inference/IrisNetwork.h"
 #include "inference/training/Manifest.h"
@@ -66,9 +67,12 @@ void validate(const TrainingOptions& options)
 class Run
 {
 public:
-  Run(const TrainingOptions& options, std::vector<std::string>& notes)
-      : options_(options), data_(options, notes), model_(seeded(options)), ema_(options.model)
+  Run(const TrainingOptions& options, const torch::Device& device, std::vector<std::string>& notes)
+      : options_(options), device_(device), data_(options, notes), model_(seeded(options)),
+        ema_(options.model)
   {
+    model_.to(device);
+    ema_.to(device);
     auto& network = model_.network();
     network.train();
     for (auto& parameter : network.parameters())
@@ -103,7 +107,12 @@ public:
     for (int n = 0; n < options_.episodesPerStep; ++n)
     {
       const auto t0 = std::chrono::steady_clock::now();
-      const auto episode = data_.sample(rng);
+      auto episode = data_.sample(rng);
+      for (auto* tensor : {&episode.referenceImage, &episode.referenceMasks, &episode.queryImage,
+                           &episode.queryMasks})
+      {
+        *tensor = tensor->to(device_);
+      }
       const auto t1 = std::chrono::steady_clock::now();
       auto priors = network.encodePriors(network.encodeFeatures(episode.referenceImage),
                                          episode.referenceMasks);
@@ -181,7 +190,7 @@ public:
     auto ema = IrisModel::load(dir / "ema.pt");
     copyTensors(ema, ema_);
     torch::serialize::InputArchive archive;
-    archive.load_from((dir / "optimizer.pt").string());
+    archive.load_from((dir / "optimizer.pt").string(), device_);
     optimizer_->load(archive);
     return state.at("step").get<int64_t>();
   }
@@ -252,6 +261,7 @@ private:
   }
 
   TrainingOptions options_;
+  torch::Device device_;
   TrainingData data_;
   IrisModel model_;
   IrisModel ema_;
@@ -264,10 +274,16 @@ TrainingSummary train(const TrainingOptions& options,
                       const std::function<void(const TrainingProgress&)>& progress)
 {
   validate(options);
-  torch::set_num_threads(options.threads);
+  const auto compute = selectComputeDevice(options.device, options.threads);
+  if (options.device == "cuda" && compute.selected != "cuda")
+  {
+    throw TrainingError("--device cuda: " + compute.detail);
+  }
   fs::create_directories(options.outDir);
   TrainingSummary summary;
-  Run run(options, summary.notes);
+  summary.notes.push_back("device: " + compute.selected + " (" + compute.detail + ")");
+  Run run(options, torch::Device(compute.selected == "cuda" ? torch::kCUDA : torch::kCPU),
+          summary.notes);
   summary.startStep = options.resume ? run.loadState(options.outDir) : 0;
   std::ofstream(options.outDir / "options.json") << options.toJsonString();
 

@@ -60,6 +60,7 @@ void TrainingOptions::applyJson(const std::string& jsonText)
     centredQueryProbability = json.value("centred_query_probability", centredQueryProbability);
     checkpointEvery = json.value("checkpoint_every", checkpointEvery);
     logEvery = json.value("log_every", logEvery);
+    device = json.value("device", device);
   }
   catch (const nlohmann::json::exception& error)
   {
@@ -90,7 +91,8 @@ std::string TrainingOptions::toJsonString() const
                       {"ema_decay", emaDecay},
                       {"memory_bank_moment", memoryBankMoment},
                       {"centred_query_probability", centredQueryProbability},
-                      {"threads", threads}};
+                      {"threads", threads},
+                      {"device", device}};
   return json.dump(1);
 }
 } // namespace iris::inference::training

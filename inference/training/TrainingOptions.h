@@ -22,6 +22,7 @@ struct TrainingOptions
   bool resume = false;
   int64_t stopAt = 0; // > 0: save the state and stop once this many steps are done (tests)
   int threads = 2;
+  std::string device = "cpu"; // cpu, cuda or auto (exact resume is only promised on the CPU)
   int64_t checkpointEvery = 200;
   int64_t logEvery = 10;
   double spacingMm = 1.0;
