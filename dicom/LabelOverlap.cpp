@@ -12,7 +12,9 @@ double LabelOverlap::dice() const
   return total == 0 ? 1.0 : 2.0 * static_cast<double>(intersection) / static_cast<double>(total);
 }
 
-std::vector<LabelOverlap> compareLabels(const LabelVolume& reference, const LabelVolume& predicted)
+namespace
+{
+void requireSameSize(const LabelVolume& reference, const LabelVolume& predicted)
 {
   if (reference.geometry.size != predicted.geometry.size ||
       reference.voxels.size() != predicted.voxels.size())
@@ -25,6 +27,12 @@ std::vector<LabelOverlap> compareLabels(const LabelVolume& reference, const Labe
     throw std::invalid_argument("label maps differ in size: reference " + describe(reference) +
                                 ", predicted " + describe(predicted));
   }
+}
+} // namespace
+
+std::vector<LabelOverlap> compareLabels(const LabelVolume& reference, const LabelVolume& predicted)
+{
+  requireSameSize(reference, predicted);
   std::map<uint16_t, LabelOverlap> byLabel;
   const auto entry = [&byLabel](uint16_t label) -> LabelOverlap&
   {
@@ -47,5 +55,19 @@ std::vector<LabelOverlap> compareLabels(const LabelVolume& reference, const Labe
   for (const auto& [label, overlap] : byLabel)
     result.push_back(overlap);
   return result;
+}
+
+LabelOverlap compareForeground(const LabelVolume& reference, const LabelVolume& predicted)
+{
+  requireSameSize(reference, predicted);
+  LabelOverlap overlap;
+  for (size_t n = 0; n < reference.voxels.size(); ++n)
+  {
+    const bool expected = reference.voxels[n] != 0, found = predicted.voxels[n] != 0;
+    overlap.reference += expected;
+    overlap.predicted += found;
+    overlap.intersection += expected && found;
+  }
+  return overlap;
 }
 } // namespace iris::dicom

@@ -22,4 +22,8 @@ struct LabelOverlap
 // One entry per non-zero label present in either map, ascending. Throws std::invalid_argument
 // when the two maps do not have the same voxel counts.
 std::vector<LabelOverlap> compareLabels(const LabelVolume& reference, const LabelVolume& predicted);
+
+// Every non-zero label merged into one foreground (reported as label 0), e.g. the whole
+// hippocampus when the labels are its parts. Same size rule as compareLabels.
+LabelOverlap compareForeground(const LabelVolume& reference, const LabelVolume& predicted);
 } // namespace iris::dicom

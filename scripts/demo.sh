@@ -104,12 +104,14 @@ echo "[demo] dciodvfy: 0 errors"
 
 "$iris" dice "$demo_data/query-015-labels.nii.gz" "$work/seg.dcm" --series "$work/query" \
   --json "$work/dice.json" | sed 's/^/[demo] /'
-mean=$(json_field 'd["mean_dice"]' <"$work/dice.json")
+whole=$(json_field 'd["foreground_dice"]' <"$work/dice.json")
 mkdir -p "$output_dir"
 "$iris" montage "$work/query" "$work/seg.dcm" "$output_dir/hippocampus-seg.png" >/dev/null
 echo "[demo] montage of the SEG over the image: $output_dir/hippocampus-seg.png"
-/usr/bin/python3 -c "import sys; sys.exit(0 if $mean >= 0.5 else 1)" ||
-  fail "mean Dice $mean is below 0.5: the model or the pipeline is broken"
+# A sanity floor, far below what the model reaches (models/README.md) and far above what a
+# broken pipeline gives (an untrained network scores about 0.05).
+/usr/bin/python3 -c "import sys; sys.exit(0 if $whole >= 0.5 else 1)" ||
+  fail "the whole-hippocampus Dice $whole is below 0.5: the model or the pipeline is broken"
 
 if [ "$keep" -eq 1 ]; then
   echo "[demo] Orthanc stays up (PID $ORTHANC_PID, folder $ORTHANC_DIR)."

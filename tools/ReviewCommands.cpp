@@ -106,6 +106,9 @@ int dice(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
   const double mean = counted ? sum / static_cast<double>(counted) : 0.0;
   report["mean_dice"] = mean;
   out << "mean Dice over " << counted << " reference label(s): " << mean << "\n";
+  const auto foreground = dicom::compareForeground(reference, predicted);
+  report["foreground_dice"] = foreground.dice();
+  out << "all labels merged: Dice " << foreground.dice() << "\n";
   if (!flags["--json"].empty())
   {
     std::ofstream file(flags["--json"]);

@@ -103,6 +103,8 @@ TEST(LabelOverlap, CountsEachLabelAndRefusesDifferentSizes)
   EXPECT_DOUBLE_EQ(overlaps[0].dice(), 2.0 / 3.0); // label 1: |A|=2, |B|=1, both 1
   EXPECT_DOUBLE_EQ(overlaps[1].dice(), 1.0);
   EXPECT_DOUBLE_EQ(overlaps[2].dice(), 0.0); // label 3 only predicted
+  // Merged: reference {0,1,2}, predicted {0,2,3}, both at 0 and 2.
+  EXPECT_DOUBLE_EQ(dicom::compareForeground(reference, predicted).dice(), 2.0 / 3.0);
   predicted.geometry.size = {2, 2, 1};
   EXPECT_THROW(dicom::compareLabels(reference, predicted), std::invalid_argument);
 }
