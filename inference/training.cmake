@@ -7,4 +7,5 @@ target_sources(iris_inference PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/training/SyntheticTasks.cpp
   ${CMAKE_CURRENT_LIST_DIR}/training/TrainingData.cpp
   ${CMAKE_CURRENT_LIST_DIR}/training/Trainer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/training/Evaluation.cpp
 )
