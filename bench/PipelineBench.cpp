@@ -4,7 +4,8 @@
 //  - series per hour on this machine, for a batch sent at once;
 //  - storescu ingest throughput of a 512x512x300 CT with the plugin loaded against without it;
 //  - peak RSS of Orthanc while the plugin segments that CT.
-// Usage: iris_bench_pipeline [--runs N] [--batch N] [--ingest-runs N] [--skip-ct]
+// Usage: [IRIS_MODEL=<checkpoint>] iris_bench_pipeline [--runs N] [--batch N] [--ingest-runs N]
+//        [--skip-ct]
 // Prints JSON, then a Markdown table.
 #include "dicom/Nifti.h"
 #include "dicom/SeriesWriter.h"
@@ -17,6 +18,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <thread>
