@@ -63,8 +63,8 @@ json liverTask()
           {"strategy", "one-shot"},
           {"classes", {{{"name", "Liver"}}}},
           {"references",
-           {referenceEntry(folder / "example_ct.nii.gz", folder / "example_seg.nii.gz",
-                           {{"Liver", 5}})}}};
+           {referenceEntry(folder / "example_ct.nii.gz",
+                           folder / "example_seg_fast_force_split.nii.gz", {{"Liver", 5}})}}};
 }
 
 OrthancOptions withTasks(const json& tasks, bool plugin = true)
