@@ -166,14 +166,21 @@ TEST(ImportCheckpoint, UnreadableFilesGetClearErrors)
   EXPECT_EQ(iris({"import-checkpoint", "only-one-argument"}).exitCode, 2);
 }
 
-TEST(OwnCheckpoint, SaveAndLoadRoundTripConfigAndWeights)
+// Small enough to build in milliseconds, with every kind of tensor the format stores.
+IrisConfig smallConfig()
 {
-  test::TempDir dir;
   IrisConfig config;
   config.channels = {8, 16, 32, 32, 64};
   config.numBlock = {1, 1, 1, 1};
   config.tn = 2;
   config.patchSize = 16;
+  return config;
+}
+
+TEST(OwnCheckpoint, SaveAndLoadRoundTripConfigAndWeights)
+{
+  test::TempDir dir;
+  const IrisConfig config = smallConfig();
   torch::manual_seed(3);
   const IrisModel model(config);
   model.save(dir / "model.pt");
@@ -185,11 +192,7 @@ TEST(OwnCheckpoint, SaveAndLoadRoundTripConfigAndWeights)
 TEST(OwnCheckpoint, Float16StorageHalvesTheFileAndLoadsAsFloat32)
 {
   test::TempDir dir;
-  IrisConfig config;
-  config.channels = {8, 16, 32, 32, 64};
-  config.numBlock = {1, 1, 1, 1};
-  config.tn = 2;
-  config.patchSize = 16;
+  const IrisConfig config = smallConfig();
   torch::manual_seed(5);
   const IrisModel model(config);
   model.save(dir / "full.pt");
