@@ -238,6 +238,10 @@ try
                          {"all", latencies}};
   report["series_per_hour"] = batch / batchSeconds * 3600.0;
   report["batch_seconds"] = batchSeconds;
+  // Each phase is reported as soon as it is measured: the CT phase can take long on a CPU.
+  std::cerr << "latency " << report["latency_s"].dump() << "\nseries per hour "
+            << report["series_per_hour"] << " (batch of " << batch << " in " << batchSeconds
+            << " s)\n";
   hippocampus.stop();
 
   if (!skipCt)
@@ -263,6 +267,7 @@ try
                         {"median_s_with_plugin", percentile(with, 0.5)},
                         {"median_s_without_plugin", percentile(without, 0.5)},
                         {"throughput_ratio", percentile(without, 0.5) / percentile(with, 0.5)}};
+    std::cerr << "ingest " << report["ingest"].dump() << "\n";
 
     OrthancServer liver(withTasks(json::array({liverTask()})));
     liver.storescu(ctFolder);
