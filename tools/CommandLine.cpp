@@ -2,6 +2,7 @@
 
 #include "iris/Version.h"
 
+#include <algorithm>
 #include <exception>
 #include <iomanip>
 #include <ostream>
@@ -56,11 +57,43 @@ int parsePositiveCount(const std::string& text, const std::string& what)
   return static_cast<int>(value);
 }
 
+const std::string* ParsedArgs::option(const std::string& name) const
+{
+  for (const auto& [key, value] : options)
+    if (key == name)
+      return &value;
+  return nullptr;
+}
+
+ParsedArgs parseArgs(const std::vector<std::string>& args, const std::vector<std::string>& known)
+{
+  ParsedArgs parsed;
+  for (size_t i = 0; i < args.size(); ++i)
+  {
+    if (args[i].rfind("--", 0) != 0)
+    {
+      parsed.positional.push_back(args[i]);
+      continue;
+    }
+    if (std::find(known.begin(), known.end(), args[i]) == known.end())
+    {
+      throw std::invalid_argument("unknown option " + args[i]);
+    }
+    if (i + 1 >= args.size())
+    {
+      throw std::invalid_argument(args[i] + " needs a value");
+    }
+    parsed.options.emplace_back(args[i], args[i + 1]);
+    ++i;
+  }
+  return parsed;
+}
+
 std::vector<Command> allCommands()
 {
   std::vector<Command> all;
-  for (auto family : {seriesCommands, segCommands, networkCommands, pipelineCommands, reviewCommands,
-                      trainingCommands})
+  for (auto family : {seriesCommands, segCommands, networkCommands, pipelineCommands,
+                      reviewCommands, trainingCommands})
   {
     auto commands = family();
     all.insert(all.end(), commands.begin(), commands.end());

@@ -3,6 +3,7 @@
 #include <functional>
 #include <iosfwd>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace iris::cli
@@ -31,6 +32,16 @@ std::vector<Command> allCommands();
 // option) and the text given.
 double parsePositiveNumber(const std::string& text, const std::string& what);
 int parsePositiveCount(const std::string& text, const std::string& what);
+
+// Splits `args` into positionals and `--name value` options; unknown options and options
+// without a value throw std::invalid_argument.
+struct ParsedArgs
+{
+  std::vector<std::string> positional;
+  std::vector<std::pair<std::string, std::string>> options;
+  const std::string* option(const std::string& name) const; // nullptr when not given
+};
+ParsedArgs parseArgs(const std::vector<std::string>& args, const std::vector<std::string>& known);
 
 // Runs `iris <args...>`; returns the process exit code. Failures print a message to `err`.
 int runCommandLine(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);

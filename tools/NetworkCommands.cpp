@@ -17,48 +17,6 @@ namespace
 constexpr int kUsageError = 2;
 constexpr int kDefaultThreads = 2;
 
-// Splits `args` into positionals and `--name value` options; unknown options are errors.
-struct ParsedArgs
-{
-  std::vector<std::string> positional;
-  std::vector<std::pair<std::string, std::string>> options;
-  const std::string* option(const std::string& name) const
-  {
-    for (const auto& [key, value] : options)
-    {
-      if (key == name)
-      {
-        return &value;
-      }
-    }
-    return nullptr;
-  }
-};
-
-ParsedArgs parseArgs(const std::vector<std::string>& args, const std::vector<std::string>& known)
-{
-  ParsedArgs parsed;
-  for (size_t i = 0; i < args.size(); ++i)
-  {
-    if (args[i].rfind("--", 0) != 0)
-    {
-      parsed.positional.push_back(args[i]);
-      continue;
-    }
-    if (std::find(known.begin(), known.end(), args[i]) == known.end())
-    {
-      throw std::invalid_argument("unknown option " + args[i]);
-    }
-    if (i + 1 >= args.size())
-    {
-      throw std::invalid_argument(args[i] + " needs a value");
-    }
-    parsed.options.emplace_back(args[i], args[i + 1]);
-    ++i;
-  }
-  return parsed;
-}
-
 int importCheckpointCommand(const std::vector<std::string>& args, std::ostream& out,
                             std::ostream& err)
 {

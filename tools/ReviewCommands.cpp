@@ -46,30 +46,12 @@ dicom::LabelVolume loadLabels(const std::string& path, const dicom::SegSource* s
   return dicom::readSeg(path, source->series).labels;
 }
 
-// Splits flags (`--name value`) from positional arguments; throws on an unknown flag.
-std::vector<std::string> splitArgs(const std::vector<std::string>& args,
-                                   std::map<std::string, std::string>& flags)
-{
-  std::vector<std::string> positional;
-  for (size_t n = 0; n < args.size(); ++n)
-  {
-    if (args[n].rfind("--", 0) != 0)
-    {
-      positional.push_back(args[n]);
-      continue;
-    }
-    if (!flags.count(args[n]) || n + 1 == args.size())
-      throw std::invalid_argument("unknown option or missing value: " + args[n]);
-    flags[args[n]] = args[n + 1];
-    ++n;
-  }
-  return positional;
-}
-
 int dice(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
 {
-  std::map<std::string, std::string> flags{{"--series", ""}, {"--json", ""}};
-  const auto positional = splitArgs(args, flags);
+  const auto parsed = parseArgs(args, {"--series", "--json"});
+  const auto& positional = parsed.positional;
+  const std::string* seriesDir = parsed.option("--series");
+  const std::string* jsonPath = parsed.option("--json");
   if (positional.size() != 2)
   {
     err << "Usage: iris dice " << kDiceUsage << "\n";
@@ -77,8 +59,8 @@ int dice(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
   }
   OFLog::configure(OFLogger::ERROR_LOG_LEVEL);
   std::optional<dicom::SegSource> source;
-  if (!flags["--series"].empty())
-    source = dicom::loadSegSource(flags["--series"]);
+  if (seriesDir)
+    source = dicom::loadSegSource(*seriesDir);
   const auto reference = loadLabels(positional[0], source ? &*source : nullptr);
   const auto predicted = loadLabels(positional[1], source ? &*source : nullptr);
   const auto overlaps = dicom::compareLabels(reference, predicted);
@@ -109,20 +91,20 @@ int dice(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
   const auto foreground = dicom::compareForeground(reference, predicted);
   report["foreground_dice"] = foreground.dice();
   out << "all labels merged: Dice " << foreground.dice() << "\n";
-  if (!flags["--json"].empty())
+  if (jsonPath)
   {
-    std::ofstream file(flags["--json"]);
+    std::ofstream file(*jsonPath);
     file << report.dump(2) << "\n";
     if (!file)
-      throw std::runtime_error("cannot write " + flags["--json"]);
+      throw std::runtime_error("cannot write " + *jsonPath);
   }
   return 0;
 }
 
 int montage(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
 {
-  std::map<std::string, std::string> flags{{"--slices", "12"}, {"--columns", "4"}};
-  const auto positional = splitArgs(args, flags);
+  const auto parsed = parseArgs(args, {"--slices", "--columns"});
+  const auto& positional = parsed.positional;
   if (positional.size() != 3)
   {
     err << "Usage: iris montage " << kMontageUsage << "\n";
@@ -130,8 +112,10 @@ int montage(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   }
   OFLog::configure(OFLogger::ERROR_LOG_LEVEL);
   dicom::MontageOptions options;
-  options.slices = static_cast<size_t>(parsePositiveCount(flags["--slices"], "--slices"));
-  options.columns = static_cast<size_t>(parsePositiveCount(flags["--columns"], "--columns"));
+  if (const auto* slices = parsed.option("--slices"))
+    options.slices = static_cast<size_t>(parsePositiveCount(*slices, "--slices"));
+  if (const auto* columns = parsed.option("--columns"))
+    options.columns = static_cast<size_t>(parsePositiveCount(*columns, "--columns"));
 
   std::optional<dicom::SegSource> source;
   dicom::ImageVolume image;
