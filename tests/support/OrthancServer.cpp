@@ -151,7 +151,7 @@ bool OrthancServer::waitUntilReady(std::string& failure)
     }
     try
     {
-      if (client().get("/system").status == 200)
+      if (client().get("/system").status == 200 && handlesSignal(pid_, SIGTERM))
       {
         return true;
       }

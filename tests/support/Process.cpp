@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <stdexcept>
 #include <thread>
 
@@ -118,6 +119,21 @@ bool hasExited(pid_t pid, int* status)
     *status = local;
   }
   return done == pid;
+}
+
+bool handlesSignal(pid_t pid, int signal)
+{
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+  {
+    if (line.rfind("SigCgt:", 0) == 0)
+    {
+      const auto caught = std::stoull(line.substr(7), nullptr, 16);
+      return (caught >> (signal - 1)) & 1u;
+    }
+  }
+  return false;
 }
 
 int stopProcess(pid_t pid, std::chrono::seconds grace)

@@ -27,6 +27,11 @@ pid_t spawnProcess(const std::vector<std::string>& argv, const std::filesystem::
 // Whether `pid` has exited; reaps it if so.
 bool hasExited(pid_t pid, int* status = nullptr);
 
+// Whether `pid` has installed a handler for `signal` (Linux: SigCgt in /proc/<pid>/status).
+// Orthanc answers HTTP before it installs its SIGTERM handler; a SIGTERM in between kills it
+// without running the plugins' finalizers.
+bool handlesSignal(pid_t pid, int signal);
+
 // SIGTERM, then SIGKILL after `grace`; always reaps. Returns the wait status.
 int stopProcess(pid_t pid, std::chrono::seconds grace = std::chrono::seconds(20));
 } // namespace iris::test
