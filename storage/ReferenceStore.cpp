@@ -4,6 +4,17 @@ namespace iris::storage
 {
 namespace
 {
+constexpr const char* kSelectReference =
+    "SELECT id, task_id, image_source, label_source, class_map, created_at FROM reference_contexts";
+
+StoredReference readReference(const Statement& row)
+{
+  return {row.columnInt(0),
+          row.columnText(1),
+          {row.columnText(2), row.columnText(3), row.columnText(4)},
+          row.columnInt(5)};
+}
+
 bool sameSource(const ReferenceSource& a, const ReferenceSource& b)
 {
   return a.imageSource == b.imageSource && a.labelSource == b.labelSource &&
@@ -52,17 +63,43 @@ void ReferenceStore::replaceForTask(const std::string& taskId,
 
 std::vector<StoredReference> ReferenceStore::listForTask(const std::string& taskId)
 {
-  auto query = db_.prepare("SELECT id, task_id, image_source, label_source, class_map FROM "
-                           "reference_contexts WHERE task_id = ? ORDER BY id");
+  auto query = db_.prepare(std::string(kSelectReference) + " WHERE task_id = ? ORDER BY id");
   query.bind(1, taskId);
   std::vector<StoredReference> references;
   while (query.step())
   {
-    references.push_back({query.columnInt(0),
-                          query.columnText(1),
-                          {query.columnText(2), query.columnText(3), query.columnText(4)}});
+    references.push_back(readReference(query));
   }
   return references;
+}
+
+std::optional<StoredReference> ReferenceStore::find(int64_t referenceId)
+{
+  auto query = db_.prepare(std::string(kSelectReference) + " WHERE id = ?");
+  query.bind(1, referenceId);
+  return query.step() ? std::optional<StoredReference>(readReference(query)) : std::nullopt;
+}
+
+bool ReferenceStore::isSourceUsed(const std::string& source)
+{
+  auto query = db_.prepare("SELECT 1 FROM reference_contexts WHERE image_source = ? OR "
+                           "label_source = ? LIMIT 1");
+  query.bind(1, source).bind(2, source);
+  return query.step();
+}
+
+std::vector<CachedEmbedding> ReferenceStore::listEmbeddings(int64_t referenceId)
+{
+  auto query = db_.prepare("SELECT model_id, preprocessing_version, length(data), created_at FROM "
+                           "reference_embeddings WHERE reference_id = ? ORDER BY created_at DESC");
+  query.bind(1, referenceId);
+  std::vector<CachedEmbedding> embeddings;
+  while (query.step())
+  {
+    embeddings.push_back({query.columnText(0), static_cast<int>(query.columnInt(1)),
+                          query.columnInt(2), query.columnInt(3)});
+  }
+  return embeddings;
 }
 
 std::optional<std::string> ReferenceStore::findEmbedding(int64_t referenceId,

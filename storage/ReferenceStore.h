@@ -22,6 +22,16 @@ struct StoredReference
   int64_t id = 0;
   std::string taskId;
   ReferenceSource source;
+  int64_t createdAt = 0;
+};
+
+// One cached embedding of a reference, without its bytes.
+struct CachedEmbedding
+{
+  std::string modelId;
+  int preprocessingVersion = 0;
+  int64_t bytes = 0;
+  int64_t createdAt = 0;
 };
 
 // Reference contexts of tasks and their cached embeddings, keyed by model id and preprocessing
@@ -37,6 +47,11 @@ public:
                       int64_t now);
   // In the order they were first stored.
   std::vector<StoredReference> listForTask(const std::string& taskId);
+  std::optional<StoredReference> find(int64_t referenceId);
+  // Whether any reference of any task reads `source` (as its image or its labels).
+  bool isSourceUsed(const std::string& source);
+  // Every cached embedding of the reference, newest first.
+  std::vector<CachedEmbedding> listEmbeddings(int64_t referenceId);
 
   std::optional<std::string> findEmbedding(int64_t referenceId, const std::string& modelId,
                                            int preprocessingVersion);

@@ -52,6 +52,32 @@ TEST_F(ReferenceStoreTest, EmbeddingsAreKeyedByModelAndPreprocessingVersion)
   EXPECT_EQ(store.findEmbedding(id, "model:1", 1), "again");
 }
 
+TEST_F(ReferenceStoreTest, OneReferenceIsFoundWithItsSourcesAndCachedEmbeddings)
+{
+  store.replaceForTask("hippo", {first, second}, 10);
+  const int64_t id = store.listForTask("hippo")[1].id;
+  const auto found = store.find(id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->taskId, "hippo");
+  EXPECT_EQ(found->source.labelSource, "orthanc-seg:g");
+  EXPECT_EQ(found->createdAt, 10);
+  EXPECT_FALSE(store.find(id + 100));
+
+  EXPECT_TRUE(store.isSourceUsed(first.imageSource));
+  EXPECT_TRUE(store.isSourceUsed(first.labelSource));
+  EXPECT_FALSE(store.isSourceUsed("nifti:aa:/other.nii.gz"));
+
+  EXPECT_TRUE(store.listEmbeddings(id).empty());
+  store.storeEmbedding(id, "model:1", 1, "four", 11);
+  store.storeEmbedding(id, "model:2", 1, "sixsix", 12);
+  const auto cached = store.listEmbeddings(id);
+  ASSERT_EQ(cached.size(), 2u);
+  EXPECT_EQ(cached[0].modelId, "model:2");
+  EXPECT_EQ(cached[0].bytes, 6);
+  EXPECT_EQ(cached[0].createdAt, 12);
+  EXPECT_EQ(cached[1].preprocessingVersion, 1);
+}
+
 TEST_F(ReferenceStoreTest, ReplacingWithNothingRemovesEveryReference)
 {
   store.replaceForTask("hippo", {first, second}, 10);
