@@ -11,7 +11,6 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${IRIS_BUILD_DIR:-$root/build}
 output_dir=${IRIS_DEMO_OUTPUT:-$build_dir/demo}
-demo_data=$root/config/demo
 keep=0
 case "${1:-}" in
   --keep) keep=1 ;;
@@ -29,6 +28,8 @@ fi
 
 # shellcheck source=lib/orthanc.sh
 source "$root/scripts/lib/orthanc.sh"
+# shellcheck source=lib/demo-case.sh
+source "$root/scripts/lib/demo-case.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/iris-demo-XXXXXX")
 cleanup() {
   rm -rf "$work"
@@ -51,49 +52,19 @@ json_field() { # json_field <python expression on `d`>, reads JSON on stdin
   /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); print($1)"
 }
 
-task=$(cat <<JSON
-{
- "Iris": {"ModelPath": "$model",
-          "Tasks": [{
-   "id": "hippocampus",
-   "description": "Hippocampus (anterior and posterior) on T1 MR, by example",
-   "match": {"Modality": "MR"},
-   "strategy": "ensemble",
-   "classes": [
-     {"name": "Hippocampus anterior", "colour": [230, 25, 75]},
-     {"name": "Hippocampus posterior", "colour": [60, 180, 75]}],
-   "references": [
-     {"image": "$demo_data/reference-001-image.nii.gz", "labels": "$demo_data/reference-001-labels.nii.gz",
-      "classes": {"Hippocampus anterior": 1, "Hippocampus posterior": 2}},
-     {"image": "$demo_data/reference-003-image.nii.gz", "labels": "$demo_data/reference-003-labels.nii.gz",
-      "classes": {"Hippocampus anterior": 1, "Hippocampus posterior": 2}},
-     {"image": "$demo_data/reference-004-image.nii.gz", "labels": "$demo_data/reference-004-labels.nii.gz",
-      "classes": {"Hippocampus anterior": 1, "Hippocampus posterior": 2}}]}]}}
-JSON
-)
+task=$(demo_task_config)
 orthanc_start "$task"
 echo "[demo] Orthanc $(orthanc_get /system | json_field 'd["Version"]') with the Iris plugin at $ORTHANC_URL"
 orthanc_get /iris/health | json_field '"[demo] plugin: " + d["status"] + ", device " + str(d.get("device"))'
 
 # The query: a held-out (validation) case, written as a DICOM MR series.
-"$iris" nifti2dicom "$demo_data/query-015-image.nii.gz" "$work/query" --modality MR >/dev/null
-echo "[demo] sending $(ls "$work/query" | wc -l) MR instances with storescu"
-storescu -aec ORTHANC 127.0.0.1 "$ORTHANC_DICOM_PORT" "$work"/query/* || fail "storescu could not send the series"
+echo "[demo] sending the MR series with storescu"
+demo_send_query "$work/query" || fail "the query series could not be written or sent"
 sent=$(date +%s.%N)
 
-series=$(orthanc_get /series | json_field 'd[0]')
-status=""
-for _ in $(seq 1 600); do
-  status=$(orthanc_get "/series/$series/metadata/IrisStatus" 2>/dev/null || true)
-  case "$status" in
-    done*) break ;;
-    failed*) fail "the job failed: $status" ;;
-  esac
-  sleep 0.5
-done
-case "$status" in done*) ;; *) fail "no SEG after 300 s (status: ${status:-none})" ;; esac
+demo_wait_for_seg || fail "no SEG"
 elapsed=$(/usr/bin/python3 -c "import time; print(f'{time.time() - $sent:.1f}')")
-seg_series=${status#done: }
+seg_series=$DEMO_SEG_SERIES
 seg_instance=$(orthanc_get "/series/$seg_series" | json_field 'd["Instances"][0]')
 echo "[demo] SEG stored $elapsed s after sending (StableAge 2 s included): series $seg_series"
 orthanc_get "/instances/$seg_instance/file" >"$work/seg.dcm"

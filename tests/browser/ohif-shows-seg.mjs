@@ -1,0 +1,145 @@
+// Drives Debian's Chromium (headless, through playwright-core) through OHIF as a radiologist
+// would: opens the study, loads two SEGs from "another tool" whose references are missing, checks
+// that the study view survives them, then loads the SEG the Iris plugin wrote and checks that
+// its segment labels and colours appear in OHIF's segmentation panel. Screenshots go to the
+// artifacts folder. Run by ohif-shows-seg.sh, which prepares Orthanc, the SEGs and the viewer.
+// Environment: IRIS_STUDY_URL, IRIS_EXPECTED_SEGMENTS (JSON [{label, rgb: [r, g, b]}]),
+// IRIS_ARTIFACTS (folder), IRIS_NODE_MODULES (where npm ci put playwright-core, outside the
+// source tree), IRIS_CHROMIUM (default /usr/bin/chromium).
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const { chromium } = await import(pathToFileURL(
+  path.join(process.env.IRIS_NODE_MODULES ?? 'node_modules', 'playwright-core', 'index.mjs')).href);
+
+const studyUrl = process.env.IRIS_STUDY_URL;
+const expected = JSON.parse(process.env.IRIS_EXPECTED_SEGMENTS ?? '[]');
+const artifacts = process.env.IRIS_ARTIFACTS;
+assert.ok(studyUrl && expected.length > 0 && artifacts, 'IRIS_STUDY_URL, IRIS_EXPECTED_SEGMENTS ' +
+          'and IRIS_ARTIFACTS must be set');
+mkdirSync(artifacts, { recursive: true });
+
+const irisSeg = 'Iris: hippocampus';
+const sourceSeries = 'Converted from NIfTI';
+const missingInstancesSeg = 'Other tool: missing references';
+const missingSeriesSeg = 'Other tool: missing series';
+const slow = { timeout: 120_000 }; // 2 CPU cores, software WebGL, other tests running alongside
+
+const browser = await chromium.launch({
+  executablePath: process.env.IRIS_CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  // Software WebGL (SwiftShader) for Cornerstone's renderer; no network beyond 127.0.0.1.
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+         '--disable-component-update', '--no-first-run', '--enable-unsafe-swiftshader',
+         '--use-angle=swiftshader'],
+});
+const pageErrors = [];
+let step = 'start';
+let page;
+try {
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(slow.timeout);
+  page.on('pageerror', (error) => pageErrors.push(`${step}: ${error.message}`));
+  // OHIF's first-visit guided tour covers the page; a returning user has seen it.
+  await page.addInitScript(() =>
+    localStorage.setItem('shownTours', JSON.stringify(['basicViewerTour'])));
+
+  const thumbnail = (description) => page.locator('[data-cy="series-description-label"]',
+                                                  { hasText: description }).first();
+  const viewportShowsSource = () => page.locator('[data-cy="viewport-overlay-top-left"]',
+                                                 { hasText: sourceSeries }).first().waitFor();
+  const rowTitles = page.locator('[data-cy="data-row-title"]');
+  // Double-clicking a SEG thumbnail asks "Do you want to open this Segmentation?"; some SEGs
+  // (one whose series is missing) never get that far.
+  const openSeg = async (description, expectPrompt) => {
+    step = `open ${description}`;
+    await thumbnail(description).dblclick();
+    const yes = page.getByRole('button', { name: 'Yes', exact: true });
+    if (expectPrompt) {
+      await yes.click();
+    } else {
+      await yes.waitFor({ timeout: 10_000 }).then(() => yes.click(), () => {});
+    }
+  };
+  const showSegmentationPanel = async () => {
+    if (!(await rowTitles.first().isVisible())) {
+      await page.locator('[data-cy="panelSegmentation-btn"]').click();
+    }
+  };
+  const waitForRows = (labels) => page.waitForFunction((wanted) => {
+    const shown = [...document.querySelectorAll('[data-cy="data-row-title"]')]
+      .map((row) => row.textContent.trim());
+    return wanted.every((label) => shown.includes(label));
+  }, labels, slow);
+
+  step = 'open the study';
+  const started = Date.now();
+  await page.goto(studyUrl);
+  for (const description of [sourceSeries, irisSeg, missingInstancesSeg, missingSeriesSeg]) {
+    await thumbnail(description).waitFor();
+  }
+  await viewportShowsSource();
+  console.log(`study shown with its 3 SEGs after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  // Bad input 1: the referenced series is not in the archive. OHIF cannot place the SEG: the
+  // viewport empties, without a message. The study stays usable: the series opens again.
+  await openSeg(missingSeriesSeg, false);
+  await page.waitForTimeout(3000);
+  await page.screenshot({ path: path.join(artifacts, 'seg-missing-series.png') });
+  step = 'reopen the series after the SEG with a missing series';
+  await thumbnail(sourceSeries).dblclick();
+  await viewportShowsSource();
+  console.log('SEG with a missing series: viewport emptied, series reopened');
+
+  // Bad input 2: the series is there but every referenced instance is missing. OHIF places the
+  // frames by their position in the frame of reference, and lists the SEG's own segments.
+  await openSeg(missingInstancesSeg, true);
+  await showSegmentationPanel();
+  const orphanLabels = expected.map((segment) => `Orphan ${segment.label}`);
+  await waitForRows(orphanLabels);
+  await viewportShowsSource();
+  await page.screenshot({ path: path.join(artifacts, 'seg-missing-instances.png') });
+  console.log(`SEG with missing instances: shown on the series, segments ${orphanLabels.join(', ')}`);
+
+  // Our SEG: the labels and colours of the task's classes, in the segmentation panel.
+  await openSeg(irisSeg, true);
+  await showSegmentationPanel();
+  const labels = expected.map((segment) => segment.label);
+  await waitForRows(labels);
+  step = 'read the segmentation panel';
+  const rows = await page.locator('[data-cy="data-row"]').evaluateAll((elements) =>
+    elements.map((row) => ({
+      label: row.querySelector('[data-cy="data-row-title"]')?.textContent.trim(),
+      colour: row.querySelector('[data-cy="data-row-colorhex"]')?.style.backgroundColor,
+    })));
+  for (const segment of expected) {
+    const row = rows.find((candidate) => candidate.label === segment.label);
+    assert.ok(row, `segment "${segment.label}" is not in the panel: ${JSON.stringify(rows)}`);
+    const rgb = (row.colour.match(/\d+/g) ?? []).map(Number);
+    // The SEG stores CIELab (RecommendedDisplayCIELabValue); the round trip may move a channel
+    // by a unit or two.
+    const off = segment.rgb.map((channel, index) => Math.abs(channel - (rgb[index] ?? -999)));
+    assert.ok(Math.max(...off) <= 3, `segment "${segment.label}" is shown in ${row.colour}, ` +
+              `expected rgb(${segment.rgb.join(', ')})`);
+    console.log(`segment "${segment.label}" shown in ${row.colour}`);
+  }
+  step = 'jump to the last segment';
+  await rowTitles.filter({ hasText: labels[labels.length - 1] }).first().click();
+  await page.waitForTimeout(2000);
+  const screenshot = path.join(artifacts, 'ohif-iris-seg.png');
+  await page.screenshot({ path: screenshot });
+  console.log(`screenshot: ${screenshot}`);
+  assert.deepEqual(pageErrors, [], 'OHIF threw uncaught errors');
+  console.log(`OHIF shows the Iris SEG (${((Date.now() - started) / 1000).toFixed(1)} s in the browser)`);
+} catch (error) {
+  console.error(`FAILED at "${step}": ${error.message}`);
+  if (pageErrors.length > 0) {
+    console.error(`uncaught page errors:\n  ${pageErrors.join('\n  ')}`);
+  }
+  await page?.screenshot({ path: path.join(artifacts, 'failure.png') }).catch(() => {});
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
