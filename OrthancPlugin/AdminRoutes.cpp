@@ -3,6 +3,7 @@
 #include "OrthancPlugin/JobRoutes.h"
 #include "OrthancPlugin/ModelRoutes.h"
 #include "OrthancPlugin/PluginMetrics.h"
+#include "OrthancPlugin/ReferenceRoutes.h"
 #include "OrthancPlugin/TaskRoutes.h"
 
 namespace iris::plugin
@@ -10,6 +11,7 @@ namespace iris::plugin
 void registerAdminRoutes()
 {
   registerTaskRoutes();
+  registerReferenceRoutes();
   registerJobRoutes();
   registerModelRoutes();
   registerMetrics();

@@ -96,6 +96,10 @@ RestRequest makeRequest(const std::string& method, const char* url,
   {
     result.query[request->getKeys[i]] = request->getValues[i];
   }
+  for (uint32_t i = 0; i < request->headersCount; ++i)
+  {
+    result.headers[request->headersKeys[i]] = request->headersValues[i];
+  }
   if (request->body != nullptr)
   {
     result.body.assign(static_cast<const char*>(request->body), request->bodySize);
@@ -103,11 +107,39 @@ RestRequest makeRequest(const std::string& method, const char* url,
   return result;
 }
 
+// Orthanc consumes every multipart/form-data POST itself (its upload form): it calls the route
+// once per part, with that part's headers, and answers 200 whatever the route says. Only an
+// error code reaches the client, so such a call fails with this one (415 and how to send it).
+OrthancPluginErrorCode formDataRefused()
+{
+  static const OrthancPluginErrorCode code = OrthancPluginRegisterErrorCode(
+      context(), 1, 415,
+      "Iris: Orthanc does not pass multipart/form-data bodies to plugins; send the same body as "
+      "multipart/mixed (curl -H 'Content-Type: multipart/mixed' -F ...)");
+  return code;
+}
+
+bool isFormDataPart(const OrthancPluginHttpRequest* request)
+{
+  for (uint32_t i = 0; i < request->headersCount; ++i)
+  {
+    if (std::string(request->headersKeys[i]) == "content-disposition")
+    {
+      return true;
+    }
+  }
+  return false;
+}
+
 OrthancPluginErrorCode dispatch(OrthancPluginRestOutput* output, const char* url,
                                 const OrthancPluginHttpRequest* request)
 {
   try
   {
+    if (isFormDataPart(request))
+    {
+      return formDataRefused();
+    }
     const std::string method = methodName(request->method);
     const Route* route = nullptr;
     for (const auto& candidate : routes())
@@ -176,6 +208,7 @@ void registerRoute(Route route)
   std::regex pattern(route.regex);
   const std::string regex = route.regex;
   routes().push_back({std::move(route), std::move(pattern)});
+  formDataRefused(); // registered while the plugin initializes
   OrthancPluginRegisterRestCallbackNoLock(context(), regex.c_str(), dispatch);
 }
 } // namespace iris::plugin

@@ -16,6 +16,7 @@ struct RestRequest
   std::string url;
   std::vector<std::string> groups; // capture groups of the route's regex
   std::map<std::string, std::string> query;
+  std::map<std::string, std::string> headers; // names in lower case, as Orthanc gives them
   std::string body;
 };
 

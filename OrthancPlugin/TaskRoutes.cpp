@@ -3,21 +3,19 @@
 #include "OrthancPlugin/AdminRequest.h"
 #include "OrthancPlugin/Clock.h"
 #include "OrthancPlugin/ConfiguredTasks.h"
-#include "OrthancPlugin/OrthancRest.h"
 #include "OrthancPlugin/PluginState.h"
+#include "OrthancPlugin/ReferenceChecks.h"
+#include "OrthancPlugin/ReferenceUploads.h"
 #include "OrthancPlugin/TaskDefinition.h"
 #include "storage/JobHistory.h"
 #include "storage/JobStore.h"
 #include "storage/TaskStore.h"
 
-#include <filesystem>
 
 namespace iris::plugin
 {
 namespace
 {
-namespace fs = std::filesystem;
-
 // Task documents are small; references point at files or Orthanc resources, never carry data.
 constexpr size_t kMaxTaskBytes = 256 * 1024;
 
@@ -43,60 +41,6 @@ TaskDefinition parseTask(const RestRequest& request, const std::string& id)
   }
 }
 
-// A REST client may only name NIfTI files inside the configuration folder (the admin's own
-// configuration file may name any), and Orthanc resources by their ids.
-void checkReference(const TaskReference& reference, const std::string& where,
-                    const fs::path& folder)
-{
-  if (reference.kind == TaskReference::Kind::OrthancSeg)
-  {
-    checkedOrthancId(reference.series, "series");
-    checkedOrthancId(reference.seg, "instance");
-    try
-    {
-      restGetJson("/series/" + reference.series);
-      restGetJson("/instances/" + reference.seg);
-    }
-    catch (const OrthancRestError& error)
-    {
-      throw HttpError(
-          400, where + ": " +
-                   (error.notFound() ? "no such resource in Orthanc: " : "Orthanc refused: ") +
-                   error.what());
-    }
-    return;
-  }
-  std::error_code ec;
-  const fs::path root = fs::weakly_canonical(folder, ec);
-  for (const auto& [key, path] :
-       {std::pair{"image", reference.image}, {"labels", reference.labels}})
-  {
-    const fs::path resolved = fs::weakly_canonical(path.is_relative() ? folder / path : path, ec);
-    const auto relative = resolved.lexically_relative(root);
-    if (ec || relative.empty() || *relative.begin() == "..")
-    {
-      throw HttpError(400, where + "." + key + ": " + path.string() +
-                               " is outside the configuration folder " + root.string());
-    }
-    if (!fs::is_regular_file(resolved, ec))
-    {
-      throw HttpError(400, where + "." + key + ": cannot read " + resolved.string());
-    }
-  }
-}
-
-void prepareReferences(TaskDefinition& task)
-{
-  const fs::path& folder = pluginState().settings.configurationFolder;
-  for (size_t r = 0; r < task.references.size(); ++r)
-  {
-    auto& reference = task.references[r];
-    checkReference(reference, "task.references[" + std::to_string(r) + "]", folder);
-    reference.resolveAgainst(folder);
-    reference.fingerprint();
-  }
-}
-
 RestAnswer listTasks(const RestRequest&)
 {
   auto& database = adminDatabase();
@@ -112,7 +56,7 @@ RestAnswer listTasks(const RestRequest&)
 RestAnswer storeTask(TaskDefinition task, bool create)
 {
   auto& database = adminDatabase();
-  prepareReferences(task);
+  prepareRestReferences(task);
   storage::TaskStore store(database);
   database.transaction(
       [&]
@@ -131,6 +75,10 @@ RestAnswer storeTask(TaskDefinition task, bool create)
         store.upsert(task.id, task.toJson().dump(), existing ? existing->origin : "api", nowMs());
         storeTaskReferences(database, task, nowMs());
       });
+  {
+    const auto lock = lockUploads(); // a replaced uploaded reference leaves its files unused
+    removeUnusedUploads(database);
+  }
   return RestAnswer::json(describe(database, *store.find(task.id)));
 }
 
@@ -170,6 +118,8 @@ RestAnswer deleteTask(const RestRequest& request)
                              " queued or running job(s); cancel them (POST "
                              "/iris/jobs/{id}/cancel) or wait until they end");
   }
+  const auto lock = lockUploads();
+  removeUnusedUploads(adminDatabase());
   return RestAnswer::json({{"deleted", id}});
 }
 } // namespace
