@@ -3,14 +3,18 @@
 #include "OrthancPlugin/JobRoutes.h"
 #include "OrthancPlugin/ModelRoutes.h"
 #include "OrthancPlugin/PluginMetrics.h"
+#include "OrthancPlugin/PreviewRoutes.h"
 #include "OrthancPlugin/ReferenceRoutes.h"
 #include "OrthancPlugin/TaskRoutes.h"
+#include "OrthancPlugin/TaskTestRoutes.h"
 
 namespace iris::plugin
 {
 void registerAdminRoutes()
 {
   registerTaskRoutes();
+  registerTaskTestRoutes();
+  registerPreviewRoutes();
   registerReferenceRoutes();
   registerJobRoutes();
   registerModelRoutes();

@@ -46,6 +46,9 @@ public:
   // "running" in the database, so that recoverInterrupted re-runs them after the restart.
   void abandon() { abandoned_ = true; }
   std::vector<int64_t> runningJobs() const;
+  // Worker slot `worker`'s model, loaded on first use; only that worker's thread may use it
+  // (jobs and previews, see PreviewQueue). Throws when the model cannot be loaded.
+  inference::Segmenter& segmenter(size_t worker);
 
 private:
   void run(storage::Job job, size_t worker);
@@ -56,7 +59,6 @@ private:
   nlohmann::json storeSeg(const storage::Job& job, const TaskDefinition& task,
                           const dicom::LabelVolume& labels, const dicom::SegSource& source);
   void recordFailure(const storage::Job& job, const std::string& reason, double seconds);
-  inference::Segmenter& segmenter(size_t worker);
   void setStatus(const std::string& seriesId, const std::string& value);
   void checkNotAbandoned() const; // throws Abandoned
 

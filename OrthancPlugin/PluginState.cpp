@@ -17,6 +17,9 @@ namespace
 {
 std::unique_ptr<PluginState> globalState;
 
+// Previews waiting or running at once; more are answered 503 (each holds an HTTP thread).
+constexpr size_t kPreviewCapacity = 4;
+
 // Inference runs on the selected device: one worker per GPU (the Segmenter uses the first one),
 // else Iris.Workers workers on the CPU.
 std::string runnerDevice(const PluginState& state)
@@ -39,8 +42,11 @@ void buildPipeline(PluginState& state)
   const int threads = state.deviceError.empty() ? state.device.threads : settings.threads;
   runner.threads = std::max(1, threads / static_cast<int>(workers));
   state.runner = std::make_unique<JobRunner>(*state.database, *state.status, runner, workers);
+  state.previews = std::make_unique<PreviewQueue>(kPreviewCapacity);
   state.workers = std::make_unique<WorkerPool>(
-      workers, [runner = state.runner.get()](size_t worker) { return runner->runNext(worker); },
+      workers,
+      [runner = state.runner.get(), previews = state.previews.get()](size_t worker)
+      { return previews->runNext(worker) || runner->runNext(worker); },
       std::chrono::seconds(1));
   state.onJobQueued =
       [status = state.status.get(), pool = state.workers.get()](const storage::Job& job)

@@ -2,6 +2,7 @@
 
 #include "OrthancPlugin/JobRunner.h"
 #include "OrthancPlugin/PluginSettings.h"
+#include "OrthancPlugin/PreviewQueue.h"
 #include "OrthancPlugin/SeriesStatus.h"
 #include "OrthancPlugin/SeriesWatcher.h"
 #include "OrthancPlugin/WorkerPool.h"
@@ -27,6 +28,9 @@ struct PluginState
   std::unique_ptr<SeriesStatus> status;
   std::unique_ptr<SeriesWatcher> watcher;
   std::unique_ptr<JobRunner> runner;
+  // Task previews (POST /iris/tasks/{id}/preview), run by the workers ahead of queued jobs;
+  // declared before `workers`, which use it, so that it outlives them.
+  std::unique_ptr<PreviewQueue> previews;
   std::unique_ptr<WorkerPool> workers;
   // What follows a new queued job (log line, series status, waking the workers); the watcher
   // and the admin API's manual runs and retries call it.

@@ -116,4 +116,42 @@ dicom::SeriesAttributes seriesAttributes(const Json& series, const Json& instanc
   attributes.imageOrientation = orientation(instanceTags);
   return attributes;
 }
+
+SeriesCandidate examineSeries(const Json& series, const InstanceTagsReader& readTags)
+{
+  SeriesCandidate candidate;
+  candidate.skipReason = reasonToSkip(series);
+  if (!candidate.skipReason)
+  {
+    const std::string firstInstance = series["Instances"][0].get<std::string>();
+    candidate.attributes = seriesAttributes(series, readTags(firstInstance));
+  }
+  return candidate;
+}
+
+TaskSelection selectTask(const TaskDefinition& task, const SeriesCandidate& series)
+{
+  TaskSelection selection;
+  if (series.skipReason)
+  {
+    selection.reasons.push_back("series: " + *series.skipReason);
+  }
+  if (!task.enabled)
+  {
+    selection.reasons.push_back("task \"" + task.id + "\" is disabled");
+  }
+  if (!series.skipReason)
+  {
+    selection.rules = task.rules.evaluate(series.attributes);
+    for (const auto& check : selection.rules.checks)
+    {
+      if (!check.passed)
+      {
+        selection.reasons.push_back(check.rule + ": " + check.reason);
+      }
+    }
+  }
+  selection.selected = selection.reasons.empty();
+  return selection;
+}
 } // namespace iris::plugin

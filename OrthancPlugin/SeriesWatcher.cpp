@@ -3,7 +3,7 @@
 #include "OrthancPlugin/Clock.h"
 #include "OrthancPlugin/OrthancContext.h"
 #include "OrthancPlugin/OrthancRest.h"
-#include "OrthancPlugin/SeriesSelection.h"
+#include "OrthancPlugin/OrthancSeriesCandidate.h"
 #include "OrthancPlugin/TaskDefinition.h"
 #include "storage/JobStore.h"
 #include "storage/TaskStore.h"
@@ -145,13 +145,11 @@ void SeriesWatcher::considerSeries(const std::string& seriesId)
     }
     throw;
   }
-  if (reasonToSkip(series))
+  const auto candidate = examineOrthancSeries(series);
+  if (candidate.skipReason)
   {
     return;
   }
-  const std::string firstInstance = series["Instances"][0].get<std::string>();
-  const auto attributes =
-      seriesAttributes(series, restGetJson("/instances/" + firstInstance + "/tags?simplify"));
 
   storage::TaskStore tasks(database_);
   storage::JobStore jobs(database_);
@@ -159,12 +157,12 @@ void SeriesWatcher::considerSeries(const std::string& seriesId)
   {
     const auto task =
         TaskDefinition::parse(nlohmann::json::parse(stored.definitionJson), stored.id);
-    if (!task.enabled || !task.rules.matches(attributes))
+    if (!selectTask(task, candidate).selected)
     {
       continue;
     }
     const auto job =
-        jobs.enqueue({seriesId, task.id, modelId_, task.priority, maxAttempts_}, nowMs());
+        jobs.enqueue({seriesId, task.id, modelId_, task.priority, maxAttempts_, {}}, nowMs());
     if (job.created && onQueued_)
     {
       if (const auto queued = jobs.find(job.id))

@@ -10,9 +10,16 @@ namespace
 {
 using Json = nlohmann::json;
 
-const std::vector<std::string> kKnownKeys = {"Modality",     "BodyPartExamined", "SeriesDescription",
-                                             "ProtocolName", "ImageType",        "MinSlices",
-                                             "MaxSlices",    "Orientation"};
+// Each rule key and what it reads from the series (named in explanations).
+const std::vector<std::pair<std::string, std::string>> kRuleTags = {
+    {"Modality", "Modality (0008,0060)"},
+    {"BodyPartExamined", "BodyPartExamined (0018,0015)"},
+    {"SeriesDescription", "SeriesDescription (0008,103E)"},
+    {"ProtocolName", "ProtocolName (0018,1030)"},
+    {"ImageType", "ImageType (0008,0008)"},
+    {"MinSlices", "instances, or NumberOfFrames (0028,0008) of one multi-frame instance"},
+    {"MaxSlices", "instances, or NumberOfFrames (0028,0008) of one multi-frame instance"},
+    {"Orientation", "ImageOrientationPatient (0020,0037)"}};
 
 std::string upper(std::string text)
 {
@@ -61,10 +68,18 @@ size_t sliceBound(const Json& value, const std::string& key)
   return value.get<size_t>();
 }
 
+std::string tagOf(const std::string& rule)
+{
+  const auto found = std::find_if(kRuleTags.begin(), kRuleTags.end(),
+                                  [&rule](const auto& entry) { return entry.first == rule; });
+  return found != kRuleTags.end() ? found->second : rule;
+}
+
 RuleCheck check(const std::string& rule, bool passed, const std::string& expected,
                 const std::string& actual)
 {
-  return {rule, passed, "expected " + expected + ", series has " + actual};
+  return {rule,     tagOf(rule), passed,
+          expected, actual,      "expected " + expected + ", series has " + actual};
 }
 
 std::string quoted(const std::string& text)
@@ -93,10 +108,15 @@ MatchRules MatchRules::parse(const Json& rules)
   }
   for (const auto& item : rules.items())
   {
-    if (std::find(kKnownKeys.begin(), kKnownKeys.end(), item.key()) == kKnownKeys.end())
+    if (tagOf(item.key()) == item.key())
     {
-      throw InvalidRules("match rules: unknown key \"" + item.key() + "\"; known keys: " +
-                         joined(kKnownKeys));
+      std::vector<std::string> known;
+      for (const auto& entry : kRuleTags)
+      {
+        known.push_back(entry.first);
+      }
+      throw InvalidRules("match rules: unknown key \"" + item.key() +
+                         "\"; known keys: " + joined(known));
     }
   }
   MatchRules parsed;
@@ -128,8 +148,8 @@ MatchRules MatchRules::parse(const Json& rules)
     }
     catch (const std::regex_error& error)
     {
-      throw InvalidRules(std::string(key) + ": invalid regular expression " + value.dump() +
-                         ": " + error.what());
+      throw InvalidRules(std::string(key) + ": invalid regular expression " + value.dump() + ": " +
+                         error.what());
     }
   }
   if (rules.contains("ImageType"))
@@ -166,12 +186,14 @@ MatchRules MatchRules::parse(const Json& rules)
 RuleReport MatchRules::evaluate(const SeriesAttributes& series) const
 {
   RuleReport report;
-  auto add = [&report](RuleCheck result) {
+  auto add = [&report](RuleCheck result)
+  {
     report.matches = report.matches && result.passed;
     report.checks.push_back(std::move(result));
   };
-  auto oneOf = [&](const char* rule, const std::vector<std::string>& accepted,
-                   const std::string& actual) {
+  auto oneOf =
+      [&](const char* rule, const std::vector<std::string>& accepted, const std::string& actual)
+  {
     if (accepted.empty())
     {
       return;
@@ -200,9 +222,10 @@ RuleReport MatchRules::evaluate(const SeriesAttributes& series) const
     {
       present.push_back(upper(value));
     }
-    const bool passed = std::all_of(imageType_.begin(), imageType_.end(), [&](const auto& value) {
-      return std::find(present.begin(), present.end(), value) != present.end();
-    });
+    const bool passed =
+        std::all_of(imageType_.begin(), imageType_.end(),
+                    [&](const auto& value)
+                    { return std::find(present.begin(), present.end(), value) != present.end(); });
     add(check("ImageType", passed, "all of [" + joined(imageType_) + "]",
               "[" + joined(present) + "]"));
   }
@@ -219,9 +242,8 @@ RuleReport MatchRules::evaluate(const SeriesAttributes& series) const
   }
   if (orientation_)
   {
-    const std::string actual = series.imageOrientation
-                                   ? sliceOrientation(*series.imageOrientation)
-                                   : std::string("no ImageOrientationPatient");
+    const std::string actual = series.imageOrientation ? sliceOrientation(*series.imageOrientation)
+                                                       : std::string("no ImageOrientationPatient");
     add(check("Orientation", actual == *orientation_, *orientation_, actual));
   }
   return report;

@@ -1,8 +1,7 @@
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <array>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
 #include <stdexcept>
@@ -18,8 +17,8 @@ struct SeriesAttributes
   std::string bodyPartExamined;
   std::string seriesDescription;
   std::string protocolName;
-  std::vector<std::string> imageType;  // values of ImageType (0008,0008)
-  size_t sliceCount = 0;               // instances, or frames of a multi-frame instance
+  std::vector<std::string> imageType; // values of ImageType (0008,0008)
+  size_t sliceCount = 0;              // instances, or frames of a multi-frame instance
   std::optional<std::array<double, 6>> imageOrientation; // ImageOrientationPatient
 };
 
@@ -34,9 +33,12 @@ public:
 
 struct RuleCheck
 {
-  std::string rule;   // e.g. "Modality"
+  std::string rule; // the match key, e.g. "Modality" or "MinSlices"
+  std::string tag;  // what the rule reads, e.g. "Modality (0008,0060)"
   bool passed = false;
-  std::string reason; // what was expected and what the series has
+  std::string expected; // e.g. "one of [CT, MR]"
+  std::string actual;   // the series' value, e.g. "\"MR\"" or "120 slices"
+  std::string reason;   // "expected <expected>, series has <actual>"
 };
 
 struct RuleReport

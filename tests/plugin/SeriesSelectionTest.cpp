@@ -67,5 +67,48 @@ TEST(SeriesSelection, UnreadableValuesDegradeGracefully)
   EXPECT_EQ(attributes.sliceCount, 1u);
   EXPECT_FALSE(attributes.imageOrientation);
 }
+
+// The watcher's decision and the rule tester's explanation are the same call.
+TEST(SeriesSelection, SelectTaskDecidesAndExplains)
+{
+  auto task = TaskDefinition::parse(
+      Json{{"id", "ct-liver"},
+           {"match", {{"Modality", "CT"}, {"MinSlices", 2}}},
+           {"classes", Json::array({{{"name", "Liver"}, {"memoryBank", "liver"}}})}});
+  const Json tags = {{"ImageType", "ORIGINAL\\PRIMARY"}};
+  const auto reader = [&tags](const std::string& instance)
+  {
+    EXPECT_EQ(instance, "instance-0");
+    return tags;
+  };
+
+  const auto ct = examineSeries(series("CT", 3), reader);
+  ASSERT_FALSE(ct.skipReason);
+  auto selection = selectTask(task, ct);
+  EXPECT_TRUE(selection.selected);
+  EXPECT_TRUE(selection.reasons.empty());
+  ASSERT_EQ(selection.rules.checks.size(), 2u);
+  EXPECT_EQ(selection.rules.checks[0].tag, "Modality (0008,0060)");
+  EXPECT_EQ(selection.rules.checks[0].expected, "one of [CT]");
+  EXPECT_EQ(selection.rules.checks[0].actual, "\"CT\"");
+
+  task.enabled = false;
+  const auto mr = examineSeries(series("MR", 1), reader);
+  selection = selectTask(task, mr);
+  EXPECT_FALSE(selection.selected);
+  EXPECT_EQ(selection.reasons,
+            (std::vector<std::string>{"task \"ct-liver\" is disabled",
+                                      "Modality: expected one of [CT], series has \"MR\"",
+                                      "MinSlices: expected at least 2 slices, series has 1 slices"}));
+
+  task.enabled = true;
+  const auto seg = examineSeries(series("SEG", 1), [](const std::string&) -> Json
+                                 { throw std::logic_error("a skipped series' tags are not read"); });
+  selection = selectTask(task, seg);
+  EXPECT_FALSE(selection.selected);
+  EXPECT_EQ(selection.reasons,
+            std::vector<std::string>{"series: modality SEG holds no images to segment"});
+  EXPECT_TRUE(selection.rules.checks.empty());
+}
 } // namespace
 } // namespace iris::plugin
