@@ -1,9 +1,11 @@
 // Serves a prebuilt OHIF viewer on 127.0.0.1 and proxies /dicom-web to Orthanc's DICOMweb
 // plugin, adding Orthanc's credentials so that the browser never needs them. Node only, no
 // dependencies.
-//   node scripts/viewer/server.mjs --dist <ohif dist folder> [--port N]
+//   node scripts/viewer/server.mjs --dist <ohif dist folder> [--port N] [--host ADDRESS]
 // Environment: ORTHANC_URL (e.g. http://127.0.0.1:8042), ORTHANC_USER, ORTHANC_PASSWORD
-// (credentials stay out of the process list). Port 0 (the default) picks a free port.
+// (credentials stay out of the process list). Port 0 (the default) picks a free port. The host
+// is 127.0.0.1 unless told otherwise (inside a container, whose published port stays on the
+// host's 127.0.0.1).
 // Prints "viewer listening on http://127.0.0.1:<port>/" once it accepts connections.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -11,14 +13,19 @@ import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { appConfig } from './app-config.mjs';
+import { patchOhif } from './ohif-patches.mjs';
 
 const { values: options } = parseArgs({
-  options: { dist: { type: 'string' }, port: { type: 'string', default: '0' } },
+  options: {
+    dist: { type: 'string' },
+    port: { type: 'string', default: '0' },
+    host: { type: 'string', default: '127.0.0.1' },
+  },
 });
 const orthancUrl = process.env.ORTHANC_URL;
 if (!options.dist || !orthancUrl) {
   console.error('usage: ORTHANC_URL=... [ORTHANC_USER=... ORTHANC_PASSWORD=...] ' +
-                'node server.mjs --dist <ohif dist> [--port N]');
+                'node server.mjs --dist <ohif dist> [--port N] [--host ADDRESS]');
   process.exit(2);
 }
 const dist = path.resolve(options.dist);
@@ -27,6 +34,12 @@ const authorization = process.env.ORTHANC_USER
   ? 'Basic ' + Buffer.from(`${process.env.ORTHANC_USER}:${process.env.ORTHANC_PASSWORD ?? ''}`)
     .toString('base64')
   : undefined;
+
+const { patched, unmatched } = await patchOhif(dist);
+if (unmatched.length > 0) {
+  console.error(`warning: this OHIF build does not contain the code these fixes expect: ` +
+                `${unmatched.join(', ')} (scripts/viewer/ohif-patches.mjs)`);
+}
 
 const contentTypes = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
@@ -75,17 +88,20 @@ async function serveStatic(request, response) {
   if (!info || !info.isFile()) {
     file = path.join(dist, 'index.html');
   }
-  const size = (await stat(file)).size;
+  const patchedText = path.dirname(file) === dist ? patched.get(path.basename(file)) : undefined;
+  const body = patchedText === undefined ? undefined : Buffer.from(patchedText);
   response.writeHead(200, {
     'content-type': contentTypes[path.extname(file)] ?? 'application/octet-stream',
-    'content-length': size,
+    'content-length': body ? body.length : (await stat(file)).size,
     'cache-control': file.endsWith('index.html') ? 'no-cache' : 'max-age=3600',
   });
   if (request.method === 'HEAD') {
     response.end();
-    return;
+  } else if (body) {
+    response.end(body);
+  } else {
+    createReadStream(file).pipe(response);
   }
-  createReadStream(file).pipe(response);
 }
 
 const server = http.createServer((request, response) => {
@@ -104,8 +120,8 @@ const server = http.createServer((request, response) => {
     response.writeHead(405).end();
   }
 });
-server.listen(Number(options.port), '127.0.0.1', () => {
-  console.log(`viewer listening on http://127.0.0.1:${server.address().port}/`);
+server.listen(Number(options.port), options.host, () => {
+  console.log(`viewer listening on http://${options.host}:${server.address().port}/`);
 });
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => process.exit(0));

@@ -4,10 +4,11 @@
 // its segment labels and colours appear in OHIF's segmentation panel. Screenshots go to the
 // artifacts folder. Run by ohif-shows-seg.sh, which prepares Orthanc, the SEGs and the viewer.
 // Environment: IRIS_STUDY_URL, IRIS_EXPECTED_SEGMENTS (JSON [{label, rgb: [r, g, b]}]),
+// IRIS_EXPECTED_VOXELS (file: seg-voxels.py's output for our SEG),
 // IRIS_ARTIFACTS (folder), IRIS_NODE_MODULES (where npm ci put playwright-core, outside the
 // source tree), IRIS_CHROMIUM (default /usr/bin/chromium).
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -17,8 +18,36 @@ const { chromium } = await import(pathToFileURL(
 const studyUrl = process.env.IRIS_STUDY_URL;
 const expected = JSON.parse(process.env.IRIS_EXPECTED_SEGMENTS ?? '[]');
 const artifacts = process.env.IRIS_ARTIFACTS;
-assert.ok(studyUrl && expected.length > 0 && artifacts, 'IRIS_STUDY_URL, IRIS_EXPECTED_SEGMENTS ' +
-          'and IRIS_ARTIFACTS must be set');
+assert.ok(studyUrl && expected.length > 0 && artifacts && process.env.IRIS_EXPECTED_VOXELS,
+          'IRIS_STUDY_URL, IRIS_EXPECTED_SEGMENTS, IRIS_EXPECTED_VOXELS and IRIS_ARTIFACTS must be set');
+const expectedVoxels = JSON.parse(readFileSync(process.env.IRIS_EXPECTED_VOXELS, 'utf8'));
+
+// Where OHIF's label map puts each segment of the segmentation labelled `label`, in the terms of
+// seg-voxels.py: {segment label: ["<SOP Instance UID> <pixel index>", ...]}. Read from the
+// Cornerstone objects that OHIF 3 exposes on window.
+function labelmapVoxels(label) {
+  const { segmentation } = window.cornerstoneTools;
+  const found = segmentation.state.getSegmentations().find((candidate) => candidate.label === label);
+  if (!found) {
+    return null;
+  }
+  const names = Object.fromEntries(Object.entries(found.segments)
+    .map(([index, segment]) => [index, segment.label]));
+  const voxels = Object.fromEntries(Object.values(names).map((name) => [name, []]));
+  for (const imageId of found.representationData.Labelmap.imageIds) {
+    const image = window.cornerstone.cache.getImage(imageId);
+    const sop = /\/instances\/([^/]+)/.exec(image?.referencedImageId ?? '')?.[1];
+    if (!image || !sop) {
+      continue;
+    }
+    image.getPixelData().forEach((value, index) => {
+      if (value && names[value] !== undefined) {
+        voxels[names[value]].push(`${sop} ${index}`);
+      }
+    });
+  }
+  return voxels;
+}
 mkdirSync(artifacts, { recursive: true });
 
 const irisSeg = 'Iris: hippocampus';
@@ -48,8 +77,10 @@ try {
 
   const thumbnail = (description) => page.locator('[data-cy="series-description-label"]',
                                                   { hasText: description }).first();
-  const viewportShowsSource = () => page.locator('[data-cy="viewport-overlay-top-left"]',
-                                                 { hasText: sourceSeries }).first().waitFor();
+  // The viewport shows an image once its overlay names the image's place in the series, "(8/28)".
+  const imageIndex = /\(\d+\/\d+\)/;
+  const viewportShowsImage = () => page.locator('[data-cy="viewport-overlay-bottom-right"]',
+                                                { hasText: imageIndex }).first().waitFor();
   const rowTitles = page.locator('[data-cy="data-row-title"]');
   // Double-clicking a SEG thumbnail asks "Do you want to open this Segmentation?"; some SEGs
   // (one whose series is missing) never get that far.
@@ -80,28 +111,33 @@ try {
   for (const description of [sourceSeries, irisSeg, missingInstancesSeg, missingSeriesSeg]) {
     await thumbnail(description).waitFor();
   }
-  await viewportShowsSource();
+  await viewportShowsImage();
   console.log(`study shown with its 3 SEGs after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  // Bad input 1: the referenced series is not in the archive. OHIF cannot place the SEG: the
-  // viewport empties, without a message. The study stays usable: the series opens again.
-  await openSeg(missingSeriesSeg, false);
-  await page.waitForTimeout(3000);
-  await page.screenshot({ path: path.join(artifacts, 'seg-missing-series.png') });
-  step = 'reopen the series after the SEG with a missing series';
-  await thumbnail(sourceSeries).dblclick();
-  await viewportShowsSource();
-  console.log('SEG with a missing series: viewport emptied, series reopened');
-
-  // Bad input 2: the series is there but every referenced instance is missing. OHIF places the
+  // Bad input 1: the series is there but every referenced instance is missing. OHIF places the
   // frames by their position in the frame of reference, and lists the SEG's own segments.
   await openSeg(missingInstancesSeg, true);
   await showSegmentationPanel();
   const orphanLabels = expected.map((segment) => `Orphan ${segment.label}`);
   await waitForRows(orphanLabels);
-  await viewportShowsSource();
+  await viewportShowsImage();
   await page.screenshot({ path: path.join(artifacts, 'seg-missing-instances.png') });
   console.log(`SEG with missing instances: shown on the series, segments ${orphanLabels.join(', ')}`);
+
+  // Bad input 2: the referenced series is not in the archive either. OHIF cannot place the SEG:
+  // the viewport empties, without a message. The study stays usable: the series opens again.
+  await openSeg(missingSeriesSeg, false);
+  const emptied = await page.waitForFunction((pattern) => {
+    const overlay = document.querySelector('[data-cy="viewport-overlay-bottom-right"]');
+    return !overlay || !new RegExp(pattern).test(overlay.textContent);
+  }, imageIndex.source, { timeout: 30_000 }).then(() => true, () => false);
+  await page.screenshot({ path: path.join(artifacts, 'seg-missing-series.png') });
+  step = 'reopen the series after the SEG with a missing series';
+  await thumbnail(sourceSeries).dblclick();
+  await viewportShowsImage();
+  await page.waitForTimeout(2000);
+  console.log(`SEG with a missing series: viewport ${emptied ? 'emptied' : 'kept its image'}, ` +
+              'series reopened');
 
   // Our SEG: the labels and colours of the task's classes, in the segmentation panel.
   await openSeg(irisSeg, true);
@@ -125,8 +161,22 @@ try {
               `expected rgb(${segment.rgb.join(', ')})`);
     console.log(`segment "${segment.label}" shown in ${row.colour}`);
   }
+  // The voxels: OHIF's label map against the SEG read by pydicom, per segment.
+  step = 'compare the label map with the SEG';
+  const shown = await page.evaluate(labelmapVoxels, irisSeg);
+  assert.ok(shown, 'OHIF has no segmentation labelled "Iris: hippocampus"');
+  for (const [label, voxels] of Object.entries(expectedVoxels)) {
+    const wanted = new Set(voxels.map(([sop, index]) => `${sop} ${index}`));
+    const got = new Set(shown[label] ?? []);
+    const common = [...got].filter((voxel) => wanted.has(voxel)).length;
+    const dice = (2 * common) / (wanted.size + got.size);
+    assert.ok(dice === 1, `segment "${label}": OHIF's label map has ${got.size} voxels, the SEG ` +
+              `${wanted.size}, ${common} in common (Dice ${dice.toFixed(3)})`);
+    console.log(`segment "${label}": the ${wanted.size} voxels of the SEG, in place`);
+  }
   step = 'jump to the last segment';
   await rowTitles.filter({ hasText: labels[labels.length - 1] }).first().click();
+  await page.mouse.move(700, 880); // away from the row, whose statistics pop up on hover
   await page.waitForTimeout(2000);
   const screenshot = path.join(artifacts, 'ohif-iris-seg.png');
   await page.screenshot({ path: screenshot });

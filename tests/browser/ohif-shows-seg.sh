@@ -2,7 +2,8 @@
 # End-to-end browser test (ctest label "browser"): Orthanc with the Iris and DICOMweb plugins
 # receives the demo's MR series by C-STORE and stores its SEG; two SEGs "from another tool" whose
 # references are missing join the study; OHIF, served by scripts/viewer/server.mjs, shows the
-# study in Debian's headless Chromium driven by playwright-core (ohif-shows-seg.mjs).
+# study in Debian's headless Chromium driven by playwright-core (ohif-shows-seg.mjs), which
+# compares OHIF's label map with the SEG as pydicom reads it (seg-voxels.py).
 #   tests/browser/ohif-shows-seg.sh <build dir>
 # Installs Chromium (apt) and the pinned npm packages when missing. Exits 77, which ctest reports
 # as skipped, only when Chromium cannot be installed. Screenshots: <build dir>/tests/browser/artifacts.
@@ -81,12 +82,15 @@ for seg in missing-instances missing-series; do
     "$ORTHANC_URL/instances" >/dev/null
 done
 
+/usr/bin/python3 "$root/tests/browser/seg-voxels.py" "$work/iris-seg.dcm" >"$work/iris-seg-voxels.json"
+
 viewer_start 0
 expected=$(demo_task_config | /usr/bin/python3 -c 'import json, sys
 task = json.load(sys.stdin)["Iris"]["Tasks"][0]
 print(json.dumps([{"label": c["name"], "rgb": c["colour"]} for c in task["classes"]]))')
 started=$(date +%s)
 IRIS_STUDY_URL=$(viewer_study_url "$DEMO_SERIES") IRIS_EXPECTED_SEGMENTS=$expected \
+  IRIS_EXPECTED_VOXELS=$work/iris-seg-voxels.json \
   IRIS_ARTIFACTS=$artifacts IRIS_NODE_MODULES=$build_dir/tests/browser/node/node_modules \
   IRIS_CHROMIUM=$chromium node "$root/tests/browser/ohif-shows-seg.mjs" |
   sed 's/^/[browser] /'

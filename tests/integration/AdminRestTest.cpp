@@ -40,13 +40,7 @@ protected:
     // A long retry delay keeps a failed job "queued" for the task-deletion test.
     orthanc_ = new OrthancServer(
         pipelineOptions(tinyModel(kFastPatch), Json::array(), {{"RetryDelaySeconds", 600}}));
-    const auto refs = orthanc_->folder() / "refs";
-    std::filesystem::create_directories(refs);
-    for (const char* kind : {"images", "labels"})
-    {
-      std::filesystem::copy_file(hippocampus(kind, "hippocampus_001"),
-                                 refs / (std::string(kind) + ".nii.gz"));
-    }
+    copyReferenceToConfigurationFolder(*orthanc_);
     queryDir_ = new TempDir();
     series_ = new std::string(sendQuery(*orthanc_, *queryDir_, "query").first);
   }
@@ -59,26 +53,14 @@ protected:
   }
 
   // The hippocampus task with the reference copied into the server's configuration folder.
-  static Json task(const std::string& id)
-  {
-    Json document = hippocampusTask();
-    document["id"] = id;
-    document["references"] = Json::array({{{"image", "refs/images.nii.gz"},
-                                           {"labels", "refs/labels.nii.gz"},
-                                           {"classes", {{"Anterior", 1}, {"Posterior", 2}}}}});
-    return document;
-  }
+  static Json task(const std::string& id) { return configurationFolderTask(id); }
 
   static HttpClient client() { return orthanc_->client(); }
 
   // Expects `status` and an {"error"} answer containing `fragment`.
   static void expectError(const HttpResponse& response, int status, const std::string& fragment)
   {
-    EXPECT_EQ(response.status, status) << response.body;
-    const auto body = Json::parse(response.body, nullptr, false);
-    ASSERT_TRUE(body.is_object() && body.contains("error")) << response.body;
-    EXPECT_NE(body["error"].get<std::string>().find(fragment), std::string::npos)
-        << "expected \"" << fragment << "\" in " << body["error"];
+    expectErrorAnswer(response, status, fragment);
   }
 
   static Json waitForJobEnd(int64_t id)

@@ -58,6 +58,36 @@ Json hippocampusTask(const std::string& strategy, const std::vector<std::string>
           {"references", references}};
 }
 
+void copyReferenceToConfigurationFolder(const OrthancServer& orthanc)
+{
+  const auto refs = orthanc.folder() / "refs";
+  std::filesystem::create_directories(refs);
+  for (const char* kind : {"images", "labels"})
+  {
+    std::filesystem::copy_file(hippocampus(kind, "hippocampus_001"),
+                               refs / (std::string(kind) + ".nii.gz"));
+  }
+}
+
+Json configurationFolderTask(const std::string& id)
+{
+  Json document = hippocampusTask();
+  document["id"] = id;
+  document["references"] = Json::array({{{"image", "refs/images.nii.gz"},
+                                         {"labels", "refs/labels.nii.gz"},
+                                         {"classes", {{"Anterior", 1}, {"Posterior", 2}}}}});
+  return document;
+}
+
+void expectErrorAnswer(const HttpResponse& response, int status, const std::string& fragment)
+{
+  EXPECT_EQ(response.status, status) << response.body;
+  const auto answer = Json::parse(response.body, nullptr, false);
+  ASSERT_TRUE(answer.is_object() && answer.contains("error")) << response.body;
+  EXPECT_NE(answer["error"].get<std::string>().find(fragment), std::string::npos)
+      << "expected \"" << fragment << "\" in " << answer["error"];
+}
+
 OrthancOptions pipelineOptions(const std::filesystem::path& model, const Json& tasks,
                                const Json& iris)
 {

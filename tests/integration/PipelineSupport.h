@@ -31,6 +31,15 @@ nlohmann::json hippocampusTask(const std::string& strategy = "one-shot",
                                const std::vector<std::string>& referenceCases = {
                                    "hippocampus_001"});
 
+// Copies hippocampus_001's image and labels to refs/ in the server's configuration folder, the
+// only place the admin API takes NIfTI references from.
+void copyReferenceToConfigurationFolder(const OrthancServer& orthanc);
+// hippocampusTask() under `id`, its reference the copy above.
+nlohmann::json configurationFolderTask(const std::string& id);
+
+// Expects an admin API error: `status` and an {"error"} answer containing `fragment`.
+void expectErrorAnswer(const HttpResponse& response, int status, const std::string& fragment);
+
 // Orthanc with the plugin running `tasks` on `model` on the CPU; `iris` is merged over the
 // "Iris" section (Workers, MaxAttempts, ...).
 OrthancOptions pipelineOptions(const std::filesystem::path& model, const nlohmann::json& tasks,
