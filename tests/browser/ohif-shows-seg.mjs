@@ -105,6 +105,24 @@ try {
     return wanted.every((label) => shown.includes(label));
   }, labels, slow);
 
+  // OHIF's label map of the segmentation `segLabel` holds exactly the voxels of our SEG, whose
+  // segment labels it shows with `prefix` before them.
+  const expectVoxelsInPlace = async (segLabel, prefix) => {
+    step = `compare the label map of ${segLabel} with the SEG`;
+    const shown = await page.evaluate(labelmapVoxels, segLabel);
+    assert.ok(shown, `OHIF has no segmentation labelled "${segLabel}"`);
+    for (const [label, voxels] of Object.entries(expectedVoxels)) {
+      const wanted = new Set(voxels.map(([sop, index]) => `${sop} ${index}`));
+      const got = new Set(shown[prefix + label] ?? []);
+      const common = [...got].filter((voxel) => wanted.has(voxel)).length;
+      const dice = (2 * common) / (wanted.size + got.size);
+      assert.ok(dice === 1, `${segLabel}, segment "${prefix + label}": OHIF's label map has ` +
+                `${got.size} voxels, the SEG ${wanted.size}, ${common} in common ` +
+                `(Dice ${dice.toFixed(3)})`);
+      console.log(`${segLabel}, segment "${prefix + label}": the ${wanted.size} voxels, in place`);
+    }
+  };
+
   step = 'open the study';
   const started = Date.now();
   await page.goto(studyUrl);
@@ -121,6 +139,7 @@ try {
   const orphanLabels = expected.map((segment) => `Orphan ${segment.label}`);
   await waitForRows(orphanLabels);
   await viewportShowsImage();
+  await expectVoxelsInPlace(missingInstancesSeg, 'Orphan ');
   await page.screenshot({ path: path.join(artifacts, 'seg-missing-instances.png') });
   console.log(`SEG with missing instances: shown on the series, segments ${orphanLabels.join(', ')}`);
 
@@ -162,18 +181,7 @@ try {
     console.log(`segment "${segment.label}" shown in ${row.colour}`);
   }
   // The voxels: OHIF's label map against the SEG read by pydicom, per segment.
-  step = 'compare the label map with the SEG';
-  const shown = await page.evaluate(labelmapVoxels, irisSeg);
-  assert.ok(shown, 'OHIF has no segmentation labelled "Iris: hippocampus"');
-  for (const [label, voxels] of Object.entries(expectedVoxels)) {
-    const wanted = new Set(voxels.map(([sop, index]) => `${sop} ${index}`));
-    const got = new Set(shown[label] ?? []);
-    const common = [...got].filter((voxel) => wanted.has(voxel)).length;
-    const dice = (2 * common) / (wanted.size + got.size);
-    assert.ok(dice === 1, `segment "${label}": OHIF's label map has ${got.size} voxels, the SEG ` +
-              `${wanted.size}, ${common} in common (Dice ${dice.toFixed(3)})`);
-    console.log(`segment "${label}": the ${wanted.size} voxels of the SEG, in place`);
-  }
+  await expectVoxelsInPlace(irisSeg, '');
   step = 'jump to the last segment';
   await rowTitles.filter({ hasText: labels[labels.length - 1] }).first().click();
   await page.mouse.move(700, 880); // away from the row, whose statistics pop up on hover
