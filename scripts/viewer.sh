@@ -66,9 +66,7 @@ else
   log "installing OHIF (npm ci, cached after the first run)"
   viewer_install || fail "OHIF could not be installed"
   work=$(mktemp -d "${TMPDIR:-/tmp}/iris-viewer-XXXXXX")
-  orthanc_start "$(/usr/bin/python3 -c 'import json, sys
-config = json.loads(sys.argv[1]); config.update(json.loads(sys.argv[2])); print(json.dumps(config))' \
-    "$(demo_task_config)" "$(viewer_orthanc_config)")" || fail "Orthanc did not start"
+  orthanc_start "$(viewer_orthanc_config "$(demo_task_config)")" || fail "Orthanc did not start"
   log "Orthanc with the Iris and DICOMweb plugins at $ORTHANC_URL ($ORTHANC_USER / $ORTHANC_PASSWORD)"
   log "sending the demo's MR series; the SEG takes about a minute on 2 CPU cores"
   demo_send_query "$work/query" >/dev/null || fail "the demo series could not be sent"

@@ -1,9 +1,9 @@
 # Sourced by the viewer script and the browser test: the pinned OHIF build, Orthanc's DICOMweb
 # plugin and the small server that joins them (scripts/viewer/server.mjs), all on 127.0.0.1.
-#   viewer_orthanc_config         prints the Orthanc configuration fragment that loads the Iris
-#                                 and DICOMweb plugins (SeriesMetadata "Full")
-#   viewer_install                npm ci of scripts/viewer (OHIF) into $build_dir/viewer; sets
-#                                 VIEWER_DIST, the OHIF build's folder
+#   viewer_orthanc_config [json]  prints the Orthanc configuration fragment that loads the Iris
+#                                 and DICOMweb plugins (SeriesMetadata "Full"), added to json
+#   viewer_install                checks the DICOMweb plugin is there, npm ci of scripts/viewer
+#                                 (OHIF) into $build_dir/viewer; sets VIEWER_DIST, OHIF's folder
 #   viewer_start [port]           serves VIEWER_DIST and proxies /dicom-web to ORTHANC_URL with
 #                                 ORTHANC_USER and ORTHANC_PASSWORD; sets VIEWER_URL VIEWER_PID
 #                                 (its output goes to VIEWER_LOG)
@@ -14,14 +14,20 @@
 dicomweb_plugin=${IRIS_DICOMWEB_PLUGIN:-/usr/share/orthanc/plugins/libOrthancDicomWeb.so}
 
 viewer_orthanc_config() {
-  cat <<JSON
-{"Plugins": ["$build_dir/OrthancPlugin/libOrthancIris.so", "$dicomweb_plugin"],
- "DicomWeb": {"Enable": true, "Root": "/dicom-web/", "SeriesMetadata": "Full",
-              "StudiesMetadata": "Full"}}
-JSON
+  /usr/bin/python3 -c 'import json, sys
+config = json.loads(sys.argv[1])
+config.update({"Plugins": [sys.argv[2], sys.argv[3]],
+               "DicomWeb": {"Enable": True, "Root": "/dicom-web/", "SeriesMetadata": "Full",
+                            "StudiesMetadata": "Full"}})
+print(json.dumps(config))' "${1:-"{}"}" "$build_dir/OrthancPlugin/libOrthancIris.so" "$dicomweb_plugin"
 }
 
 viewer_install() {
+  if [ ! -f "$dicomweb_plugin" ]; then
+    echo "Orthanc's DICOMweb plugin is missing ($dicomweb_plugin): install the Debian package" \
+         "orthanc-dicomweb (scripts/setup.sh does)" >&2
+    return 1
+  fi
   npm_ci_into "$root/scripts/viewer" "$build_dir/viewer" || return 1
   VIEWER_DIST=$build_dir/viewer/node_modules/@ohif/app/dist
   if [ ! -f "$VIEWER_DIST/index.html" ]; then

@@ -61,9 +61,7 @@ viewer_install
 log "Chromium, playwright-core and OHIF ready after $(elapsed "$started")"
 
 started=$(date +%s)
-orthanc_start "$(/usr/bin/python3 -c 'import json, sys
-config = json.loads(sys.argv[1]); config.update(json.loads(sys.argv[2])); print(json.dumps(config))' \
-  "$(demo_task_config)" "$(viewer_orthanc_config)")"
+orthanc_start "$(viewer_orthanc_config "$(demo_task_config)")"
 demo_send_query "$work/query" >/dev/null
 demo_wait_for_seg
 log "the plugin stored its SEG $(elapsed "$started") after Orthanc started"
