@@ -165,6 +165,26 @@ TEST_F(ReferenceRoutes, ASeriesAndItsSegAreAddedListedAndDeleted)
   expectError(client().remove("/iris/tasks/absent/references/1"), 404, "No task \"absent\"");
 }
 
+TEST_F(ReferenceRoutes, AJsonNiftiReferenceNamesFilesInTheConfigurationFolder)
+{
+  const std::string route = createTask("json-nifti");
+  const auto refs = orthanc_->folder() / "refs";
+  fs::create_directories(refs);
+  fs::copy_file(hippocampus("images", "hippocampus_001"), refs / "image.nii.gz");
+  fs::copy_file(hippocampus("labels", "hippocampus_001"), refs / "labels.nii.gz");
+  Json reference = {
+      {"image", "refs/image.nii.gz"}, {"labels", "refs/labels.nii.gz"}, {"classes", kBothClasses}};
+  const auto created = client().post(route, reference.dump());
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.json()["source"]["uploaded"], false);
+  EXPECT_EQ(created.json()["source"]["image"], (refs / "image.nii.gz").string());
+  reference["labels"] = "/etc/passwd";
+  expectError(client().post(route, reference.dump()), 400, "is outside the configuration folder");
+  reference["labels"] = "refs/image.nii.gz"; // on the grid, but no voxel is exactly 1
+  expectError(client().post(route, reference.dump()), 400,
+              "reference.classes.Anterior: label value 1 does not occur");
+}
+
 TEST_F(ReferenceRoutes, SegReferencesAreValidated)
 {
   const std::string route = createTask("seg-bad");

@@ -16,7 +16,8 @@ const std::string kBody =
     "\r\n" +
     kBinary +
     "\r\n--xyz\r\n"
-    "content-disposition: form-data; name=classes\r\n"
+    "content-disposition: attachment; name=classes\r\n" // curl with multipart/mixed
+
     "\r\n"
     "{\"A\":1}\r\n"
     "--xyz--\r\n";
