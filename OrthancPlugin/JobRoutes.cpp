@@ -52,7 +52,8 @@ Json describe(const storage::Job& job)
           {"createdAt", job.createdAt},
           {"updatedAt", job.updatedAt},
           {"startedAt", optionalJson(job.startedAt)},
-          {"finishedAt", optionalJson(job.finishedAt)}};
+          {"finishedAt", optionalJson(job.finishedAt)},
+          {"strategy", optionalJson(job.strategy)}};
 }
 
 storage::JobFilter jobFilter(const RestRequest& request)
@@ -165,30 +166,43 @@ RestAnswer cancelJob(const RestRequest& request)
   return RestAnswer::json(describe(*cancelled));
 }
 
-// The task ids a manual run asks for: the body's "tasks", or none (meaning every matching task).
-std::vector<std::string> requestedTasks(const RestRequest& request)
+// What a manual run asks for: the body's "tasks" (none: every matching task) and "strategy" (none:
+// each task's own).
+struct ManualRun
 {
   std::vector<std::string> ids;
+  std::optional<std::string> strategy;
+};
+
+ManualRun requestedRun(const RestRequest& request)
+{
+  ManualRun run;
+  auto& ids = run.ids;
   if (request.body.empty())
   {
-    return ids;
+    return run;
   }
   const Json body = jsonBody(request);
   if (!body.is_object())
   {
-    throw HttpError(400, "Expected {\"tasks\": [\"<task id>\", ...]}");
+    throw HttpError(400, "Expected {\"tasks\": [\"<task id>\", ...], \"strategy\": \"...\"}");
   }
   for (const auto& item : body.items())
   {
-    if (item.key() == "strategy")
+    if (item.key() != "tasks" && item.key() != "strategy")
     {
-      throw HttpError(400, "strategy: a per-run strategy is not supported; change the task's "
-                           "strategy with PUT /iris/tasks/{id}");
+      throw HttpError(400, "Unknown key \"" + item.key() + "\"; expected \"tasks\" or \"strategy\"");
     }
-    if (item.key() != "tasks")
+  }
+  if (body.contains("strategy"))
+  {
+    const auto& strategy = body["strategy"];
+    if (!strategy.is_string() || !isKnownStrategy(strategy.get<std::string>()))
     {
-      throw HttpError(400, "Unknown key \"" + item.key() + "\"; expected \"tasks\"");
+      throw HttpError(400, "strategy: expected one of one-shot, ensemble, retrieval, tuning, "
+                           "memory-bank; got " + strategy.dump());
     }
+    run.strategy = strategy.get<std::string>();
   }
   if (body.contains("tasks"))
   {
@@ -205,7 +219,7 @@ std::vector<std::string> requestedTasks(const RestRequest& request)
       ids.push_back(checkedTaskId(id.get<std::string>()));
     }
   }
-  return ids;
+  return run;
 }
 
 // The enabled tasks to run: those named (each must exist and be enabled), else every enabled task
@@ -248,7 +262,7 @@ std::vector<TaskDefinition> tasksToRun(storage::Database& database,
 RestAnswer segmentSeries(const RestRequest& request)
 {
   const std::string& seriesId = checkedOrthancId(request.groups.at(0), "series");
-  const auto ids = requestedTasks(request);
+  const auto run = requestedRun(request);
   auto& database = adminDatabase();
   Json series;
   try
@@ -271,10 +285,27 @@ RestAnswer segmentSeries(const RestRequest& request)
   PluginState& state = pluginState();
   storage::JobStore jobs(database);
   Json queued = Json::array();
-  for (const auto& task : tasksToRun(database, ids, attributes))
+  const auto tasks = tasksToRun(database, run.ids, attributes);
+  if (run.strategy)
   {
-    const auto rerun = jobs.rerun(
-        {seriesId, task.id, state.modelId, task.priority, state.settings.maxAttempts}, nowMs());
+    for (const auto& task : tasks)
+    {
+      try
+      {
+        task.withStrategy(*run.strategy);
+      }
+      catch (const InvalidTask& error)
+      {
+        throw HttpError(400, "strategy: task \"" + task.id + "\" cannot run " + *run.strategy +
+                                 ": " + error.what());
+      }
+    }
+  }
+  for (const auto& task : tasks)
+  {
+    const auto rerun = jobs.rerun({seriesId, task.id, state.modelId, task.priority,
+                                   state.settings.maxAttempts, run.strategy},
+                                  nowMs());
     const auto job = jobs.find(rerun.id);
     if (rerun.created)
     {

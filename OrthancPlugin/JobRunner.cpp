@@ -152,7 +152,9 @@ std::optional<dicom::SegSource> JobRunner::loadStableSeries(const storage::Job& 
 {
   // Stability is node-local and the series may grow while it loads: compare before and after.
   const auto before = seriesState(job.seriesId);
-  auto source = before.stable ? loadSeriesFromOrthanc(job.seriesId) : dicom::SegSource{};
+  dicom::SeriesReadOptions options;
+  options.cap.voxels = settings_.maxVolumeVoxels;
+  auto source = before.stable ? loadSeriesFromOrthanc(job.seriesId, options) : dicom::SegSource{};
   const auto after = seriesState(job.seriesId);
   if (before.stable && after.stable && after.instances == before.instances &&
       !source.series.slices.empty())
@@ -192,8 +194,17 @@ void JobRunner::run(storage::Job job, size_t worker)
   try
   {
     setStatus(job.seriesId, seriesStatusValue("running"));
-    const auto task = loadTask(database_, job.taskId);
-    Json timings = Json::object();
+    auto task = loadTask(database_, job.taskId);
+    if (job.strategy)
+    {
+      task = task.withStrategy(*job.strategy);
+    }
+    // What the job ran with, beside its timings: a manual run may override the task's strategy.
+    Json timings = {{"strategy", task.strategy}};
+    if (task.spacingMm)
+    {
+      timings["spacingMm"] = *task.spacingMm;
+    }
     auto step = SteadyClock::now();
     const auto lap = [&step](Json& slot)
     {

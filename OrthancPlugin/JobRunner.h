@@ -27,6 +27,7 @@ struct RunnerSettings
   int threads = 1;
   storage::RetryPolicy retry;
   int64_t deferMs = 5'000; // how long a series that is not stable (yet again) waits
+  size_t maxVolumeVoxels = size_t{256} << 20;
 };
 
 // Runs claimed jobs from series to stored SEG. Each worker slot owns its Segmenter, loaded on its

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <vector>
 
 namespace iris::plugin
@@ -10,6 +11,17 @@ namespace iris::plugin
 std::string modelIdentity(const std::filesystem::path& modelPath)
 {
   return modelPath.stem().string() + ":" + fileFingerprint(modelPath);
+}
+
+std::string embeddingModelKey(const std::string& modelId, std::optional<double> spacingMm)
+{
+  if (!spacingMm)
+  {
+    return modelId;
+  }
+  std::ostringstream key;
+  key << modelId << "@" << *spacingMm << "mm";
+  return key.str();
 }
 
 std::string fileFingerprint(const std::filesystem::path& path)

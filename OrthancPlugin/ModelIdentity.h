@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace iris::plugin
@@ -9,6 +10,10 @@ namespace iris::plugin
 // embeddings and results recorded with one set of weights are never reused with another.
 // A missing file gives "<stem>:missing".
 std::string modelIdentity(const std::filesystem::path& modelPath);
+
+// Whose reference embeddings may be reused: the model, and the voxel size they were computed at
+// when a task overrides the model's ("<model id>@3mm"); the model id itself otherwise.
+std::string embeddingModelKey(const std::string& modelId, std::optional<double> spacingMm);
 
 // The 64-bit FNV-1a hash of a file's bytes as 16 hex digits, or "missing" when it cannot be read.
 std::string fileFingerprint(const std::filesystem::path& path);

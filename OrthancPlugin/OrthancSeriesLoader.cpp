@@ -2,6 +2,7 @@
 
 #include "OrthancPlugin/OrthancFrameDecoder.h"
 #include "OrthancPlugin/OrthancRest.h"
+#include "dicom/DicomError.h"
 #include "dicom/SeriesReader.h"
 
 #include <regex>
@@ -21,6 +22,14 @@ dicom::SegSource loadSeriesFromOrthanc(const std::string& seriesId,
   options.frameDecoder = &decoder;
 
   const auto instanceIds = restGetJson("/series/" + seriesId).at("Instances");
+  // Checked before the download: a series of single-frame images has one slice per instance.
+  if (instanceIds.size() > options.cap.slices)
+  {
+    throw dicom::VolumeTooLargeError("Series " + seriesId + " has " +
+                                     std::to_string(instanceIds.size()) +
+                                     " instances, over the cap of " +
+                                     std::to_string(options.cap.slices) + " slices");
+  }
   std::vector<std::string> files;
   files.reserve(instanceIds.size());
   for (const auto& id : instanceIds)

@@ -2,6 +2,7 @@
 // C ABI into Orthanc.
 #include "OrthancPlugin/AdminRoutes.h"
 #include "OrthancPlugin/HealthRoute.h"
+#include "OrthancPlugin/OrthancExplorer.h"
 #include "OrthancPlugin/OrthancContext.h"
 #include "OrthancPlugin/PluginSettings.h"
 #include "OrthancPlugin/PluginState.h"
@@ -92,6 +93,7 @@ int32_t initialize(OrthancPluginContext* context)
   registerSeriesRoutes();
   registerAdminRoutes();
   OrthancPluginRegisterOnChangeCallback(context, onChange);
+  OrthancPluginExtendOrthancExplorer(context, orthancExplorerExtension());
   logInfo(std::string(iris::kProductName) + " " + iris::kVersion + " started");
   return 0;
 }

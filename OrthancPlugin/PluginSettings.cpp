@@ -1,5 +1,6 @@
 #include "OrthancPlugin/PluginSettings.h"
 
+#include "OrthancPlugin/TaskDefinition.h"
 #include "inference/DeviceName.h"
 
 #include <nlohmann/json.hpp>
@@ -126,6 +127,17 @@ SettingsResult parsePluginSettings(const std::string& orthancConfigurationJson,
   settings.maxAttempts = reader.integer("MaxAttempts", 3, 1, 100);
   settings.retryDelaySeconds = reader.integer("RetryDelaySeconds", 10, 0, 24 * 3600);
   settings.shutdownGraceSeconds = reader.integer("ShutdownGraceSeconds", 10, 0, 3600);
+  settings.maxVolumeVoxels =
+      size_t(reader.integer("MaxVolumeMegavoxels", 256, 1, 16 * 1024)) << 20;
+  settings.defaultStrategy = reader.string("DefaultStrategy", "ensemble");
+  if (!isKnownStrategy(settings.defaultStrategy))
+  {
+    reader.warn("DefaultStrategy",
+                "expected one-shot, ensemble, retrieval, tuning or memory-bank, got \"" +
+                    settings.defaultStrategy + "\"",
+                "\"ensemble\"");
+    settings.defaultStrategy = "ensemble";
+  }
   settings.configurationFolder = defaults.configurationFolder;
   settings.statusMetadataDeclared = configuration.contains("UserMetadata") &&
                                     configuration["UserMetadata"].is_object() &&
@@ -135,6 +147,10 @@ SettingsResult parsePluginSettings(const std::string& orthancConfigurationJson,
     if (section["Tasks"].is_array())
     {
       settings.tasks = section["Tasks"];
+      for (auto& task : settings.tasks)
+      {
+        applyDefaultStrategy(task, settings.defaultStrategy);
+      }
     }
     else
     {

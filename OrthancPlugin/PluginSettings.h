@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -25,6 +26,10 @@ struct PluginSettings
   int retryDelaySeconds = 10;
   // How long Orthanc's shutdown waits for a running job before abandoning it to the next start.
   int shutdownGraceSeconds = 10;
+  // Series with more voxels fail their job before any voxel memory is taken.
+  size_t maxVolumeVoxels = size_t{256} << 20;
+  // The strategy of tasks that name none.
+  std::string defaultStrategy = "ensemble";
   // Whether the Orthanc configuration declares UserMetadata "IrisStatus" (series status).
   bool statusMetadataDeclared = false;
   std::filesystem::path configurationFolder; // relative reference paths resolve against it

@@ -36,6 +36,7 @@ void buildPipeline(PluginState& state)
   runner.modelId = state.modelId;
   runner.device = runnerDevice(state);
   runner.retry.firstDelayMs = int64_t{settings.retryDelaySeconds} * 1000;
+  runner.maxVolumeVoxels = settings.maxVolumeVoxels;
   const size_t workers = runner.device == "cuda" ? 1 : static_cast<size_t>(settings.workers);
   // Iris.Threads is the total: each worker's OpenMP team is its share, so that concurrent jobs
   // do not oversubscribe the cores.

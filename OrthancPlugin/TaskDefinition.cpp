@@ -13,8 +13,11 @@ using Json = nlohmann::json;
 constexpr size_t kMaxClasses = 64;
 const std::vector<std::string> kStrategies = {"one-shot", "ensemble", "retrieval", "tuning",
                                               "memory-bank"};
-const std::vector<std::string> kTaskKeys = {"id",    "description", "enabled", "priority",
-                                            "match", "strategy",    "classes", "references"};
+const std::vector<std::string> kTaskKeys = {"id",       "description", "enabled",
+                                            "priority", "match",       "strategy",
+                                            "classes",  "references",  "spacingMm"};
+constexpr double kMinSpacingMm = 0.2;
+constexpr double kMaxSpacingMm = 20.0;
 const std::vector<std::string> kClassKeys = {"name", "memoryBank", "category", "type", "colour"};
 
 void rejectUnknownKeys(const Json& object, const std::vector<std::string>& known,
@@ -196,6 +199,17 @@ TaskDefinition TaskDefinition::parse(const Json& document, const std::string& id
     }
     task.priority = priority.get<int>();
   }
+  if (document.contains("spacingMm"))
+  {
+    const Json& spacing = document["spacingMm"];
+    if (!spacing.is_number() || spacing.get<double>() < kMinSpacingMm ||
+        spacing.get<double>() > kMaxSpacingMm)
+    {
+      throw InvalidTask("task.spacingMm: expected a voxel size from 0.2 to 20 mm, got " +
+                        spacing.dump());
+    }
+    task.spacingMm = spacing.get<double>();
+  }
   if (document.contains("match"))
   {
     task.match = document["match"];
@@ -211,7 +225,7 @@ TaskDefinition TaskDefinition::parse(const Json& document, const std::string& id
   if (document.contains("strategy"))
   {
     task.strategy = document["strategy"].is_string() ? document["strategy"].get<std::string>() : "";
-    if (std::find(kStrategies.begin(), kStrategies.end(), task.strategy) == kStrategies.end())
+    if (!isKnownStrategy(task.strategy))
     {
       throw InvalidTask("task.strategy: expected one of one-shot, ensemble, retrieval, tuning, "
                         "memory-bank; got " +
@@ -240,6 +254,26 @@ TaskDefinition TaskDefinition::parse(const Json& document, const std::string& id
   }
   parseReferences(document, task);
   return task;
+}
+
+TaskDefinition TaskDefinition::withStrategy(const std::string& runStrategy) const
+{
+  auto document = toJson();
+  document["strategy"] = runStrategy;
+  return parse(document, id);
+}
+
+bool isKnownStrategy(const std::string& strategy)
+{
+  return std::find(kStrategies.begin(), kStrategies.end(), strategy) != kStrategies.end();
+}
+
+void applyDefaultStrategy(Json& taskDocument, const std::string& defaultStrategy)
+{
+  if (taskDocument.is_object() && !taskDocument.contains("strategy"))
+  {
+    taskDocument["strategy"] = defaultStrategy;
+  }
 }
 
 bool TaskDefinition::usesMemoryBank() const
@@ -277,6 +311,10 @@ Json TaskDefinition::toJson() const
   Json document = {
       {"id", id},       {"description", description}, {"enabled", enabled},  {"priority", priority},
       {"match", match}, {"strategy", strategy},       {"classes", classList}};
+  if (spacingMm)
+  {
+    document["spacingMm"] = *spacingMm;
+  }
   if (!references.empty())
   {
     document["references"] = Json::array();

@@ -40,6 +40,9 @@ struct TaskDefinition
   nlohmann::json match = nlohmann::json::object();
   dicom::MatchRules rules;
   std::string strategy = "ensemble";
+  // Voxel size the network works at for this task; unset: the model's. Coarser is faster on
+  // large fields of view (a 512x512x300 CT at 1 mm needs thousands of sliding windows).
+  std::optional<double> spacingMm;
   std::vector<TaskClass> classes;
   // Labelled examples; each maps every class of the task (the network encodes all K together).
   std::vector<TaskReference> references;
@@ -47,11 +50,20 @@ struct TaskDefinition
   // Throws InvalidTask naming the offending key. `id` is taken from the document unless given.
   static TaskDefinition parse(const nlohmann::json& document, const std::string& id = {});
   nlohmann::json toJson() const;
+  // The task as a run with another strategy sees it (a manual run's choice); throws InvalidTask
+  // with parse()'s messages when the task cannot take that strategy.
+  TaskDefinition withStrategy(const std::string& runStrategy) const;
 
   // Whether jobs take the memory bank: the memory-bank strategy, or no reference while every
   // class names a memory-bank entry.
   bool usesMemoryBank() const;
 };
+
+// The strategies a task or a manual run may name.
+bool isKnownStrategy(const std::string& strategy);
+// Gives a task document that names no strategy the configured default (Iris.DefaultStrategy), so
+// that every stored task states the strategy its jobs use.
+void applyDefaultStrategy(nlohmann::json& taskDocument, const std::string& defaultStrategy);
 
 // Task ids appear in URLs and file names: lower-case letters, digits, '.', '_' and '-'.
 bool isValidTaskId(const std::string& id);

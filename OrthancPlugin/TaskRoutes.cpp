@@ -11,7 +11,6 @@
 #include "storage/JobStore.h"
 #include "storage/TaskStore.h"
 
-
 namespace iris::plugin
 {
 namespace
@@ -33,7 +32,9 @@ TaskDefinition parseTask(const RestRequest& request, const std::string& id)
 {
   try
   {
-    return TaskDefinition::parse(jsonBody(request), id);
+    auto document = jsonBody(request);
+    applyDefaultStrategy(document, pluginState().settings.defaultStrategy);
+    return TaskDefinition::parse(document, id);
   }
   catch (const InvalidTask& error)
   {

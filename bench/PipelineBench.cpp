@@ -5,7 +5,7 @@
 //  - storescu ingest throughput of a 512x512x300 CT with the plugin loaded against without it;
 //  - peak RSS of Orthanc while the plugin segments that CT.
 // Usage: [IRIS_MODEL=<checkpoint>] iris_bench_pipeline [--runs N] [--batch N] [--ingest-runs N]
-//        [--skip-ct]
+//        [--skip-ct] [--ct-spacing-mm MM (default 3)]
 // Prints JSON, then a Markdown table.
 #include "dicom/Nifti.h"
 #include "dicom/SeriesWriter.h"
@@ -55,12 +55,15 @@ json hippocampusTask()
           {"references", references}};
 }
 
-json liverTask()
+// At the model's own 1 mm a 512x512x300 CT takes thousands of sliding windows on the CPU; large
+// organs are segmented at a task-level voxel size (the task's "spacingMm").
+json liverTask(double spacingMm)
 {
   const auto folder = kShared / "data/totalsegmentator";
   return {{"id", "liver-ct"},
           {"match", {{"Modality", "CT"}}},
           {"strategy", "one-shot"},
+          {"spacingMm", spacingMm},
           {"classes", {{{"name", "Liver"}}}},
           {"references",
            {referenceEntry(folder / "example_ct.nii.gz",
@@ -200,6 +203,7 @@ try
   const int batch = argument(argc, argv, "--batch", 10);
   const int ingestRuns = argument(argc, argv, "--ingest-runs", 3);
   const bool skipCt = std::find(argv, argv + argc, std::string("--skip-ct")) != argv + argc;
+  const double ctSpacingMm = argument(argc, argv, "--ct-spacing-mm", 3);
   iris::test::TempDir temp;
   const auto query =
       iris::dicom::readNiftiImage(kRepository / "config/demo/query-015-image.nii.gz");
@@ -269,10 +273,11 @@ try
                         {"throughput_ratio", percentile(without, 0.5) / percentile(with, 0.5)}};
     std::cerr << "ingest " << report["ingest"].dump() << "\n";
 
-    OrthancServer liver(withTasks(json::array({liverTask()})));
+    OrthancServer liver(withTasks(json::array({liverTask(ctSpacingMm)})));
     liver.storescu(ctFolder);
     const auto ctJobs = waitForFinishedJobs(liver, 1, 3600);
-    report["ct_512x512x300"] = {{"job_seconds", jobSeconds(ctJobs.front())},
+    report["ct_512x512x300"] = {{"task_spacing_mm", ctSpacingMm},
+                                {"job_seconds", jobSeconds(ctJobs.front())},
                                 {"orthanc_peak_rss_mb", peakRssKb(liver.pid()) / 1024.0}};
   }
 
@@ -292,8 +297,8 @@ try
     const double rss = report["ct_512x512x300"]["orthanc_peak_rss_mb"];
     std::printf("| Orthanc peak RSS segmenting a 512x512x300 CT | %.0f MB | <= 3 GB %s |\n", rss,
                 rss <= 3072 ? "met" : "missed");
-    std::printf("| stable to SEG stored, 512x512x300 CT | %.1f s | |\n",
-                report["ct_512x512x300"]["job_seconds"].get<double>());
+    std::printf("| stable to SEG stored, 512x512x300 CT (task at %.1f mm) | %.1f s | |\n",
+                ctSpacingMm, report["ct_512x512x300"]["job_seconds"].get<double>());
   }
   return 0;
 }

@@ -13,6 +13,8 @@ struct VolumeSizeCap
   size_t columns = 2048;
   size_t rows = 2048;
   size_t slices = 4000;
+  // columns x rows x slices; a float volume takes 4 bytes per voxel.
+  size_t voxels = size_t{1} << 31;
 };
 
 struct SeriesReadOptions

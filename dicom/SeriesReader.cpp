@@ -38,6 +38,13 @@ void requireUnderCap(size_t columns, size_t rows, size_t slices, const VolumeSiz
                               std::to_string(cap.columns) + "x" + std::to_string(cap.rows) + "x" +
                               std::to_string(cap.slices));
   }
+  if (columns * rows * slices > cap.voxels)
+  {
+    throw VolumeTooLargeError(what + " has " + std::to_string(columns * rows * slices) +
+                              " voxels (" + std::to_string(columns) + "x" + std::to_string(rows) +
+                              "x" + std::to_string(slices) + "), over the cap of " +
+                              std::to_string(cap.voxels) + " voxels");
+  }
 }
 
 // MONOCHROME1 shows low values bright; mirroring within the stored range makes it read like

@@ -79,7 +79,23 @@ public:
     preprocess.patch = {patch, patch, patch};
   }
 
+  PreprocessOptions preprocessAt(std::optional<double> spacingMm) const
+  {
+    auto options = preprocess;
+    if (spacingMm)
+    {
+      if (!(*spacingMm > 0.0) || *spacingMm > 20.0)
+      {
+        throw SegmentationError("A voxel size of " + std::to_string(*spacingMm) +
+                                " mm was asked for; expected more than 0 and at most 20 mm");
+      }
+      options.spacingMm = *spacingMm;
+    }
+    return options;
+  }
+
   std::vector<PreparedReference> prepare(const ReferenceExample& reference,
+                                         const PreprocessOptions& at,
                                          std::vector<std::string>& warnings) const
   {
     if (!reference.image || !reference.labels)
@@ -87,7 +103,7 @@ public:
       throw SegmentationError("A reference needs both an image and a label volume");
     }
     auto crops = prepareReference(*reference.image, *reference.labels, reference.classValues,
-                                  reference.modality, preprocess);
+                                  reference.modality, at);
     if (!crops.empty() && crops.front().nonFiniteVoxels > 0)
     {
       warnings.push_back(std::to_string(crops.front().nonFiniteVoxels) +
@@ -164,17 +180,23 @@ int64_t Segmenter::memoryBankRow(const std::string& nameOrRow) const
                           (known.empty() ? std::string("it names no class") : known) + ")");
 }
 
+std::string Segmenter::memoryBankEmbeddings(const std::vector<int64_t>& rows) const
+{
+  return impl_->model.memoryBank(rows).to(torch::kCPU).serialize();
+}
+
 double Segmenter::spacingMm() const
 {
   return impl_->preprocess.spacingMm;
 }
 
-std::string Segmenter::encodeReference(const ReferenceExample& reference, double* seconds)
+std::string Segmenter::encodeReference(const ReferenceExample& reference, double* seconds,
+                                       std::optional<double> spacingMm)
 {
   std::vector<StageTiming> timings;
   StageClock clock(timings);
   std::vector<std::string> warnings;
-  const auto crops = impl_->prepare(reference, warnings);
+  const auto crops = impl_->prepare(reference, impl_->preprocessAt(spacingMm), warnings);
   const auto bytes = impl_->encode(crops, reference.classValues.size()).serialize();
   clock.done("encode reference");
   if (seconds)
@@ -191,7 +213,8 @@ SegmentResult Segmenter::segment(const dicom::ImageVolume& query, const std::str
   SegmentResult result;
   StageClock clock(result.timings);
 
-  const auto prepared = prepareQuery(query, modality, impl.preprocess);
+  const auto preprocess = impl.preprocessAt(request.spacingMm);
+  const auto prepared = prepareQuery(query, modality, preprocess);
   if (prepared.nonFiniteVoxels > 0)
   {
     result.warnings.push_back(std::to_string(prepared.nonFiniteVoxels) +

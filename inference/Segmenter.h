@@ -58,6 +58,9 @@ struct SegmentRequest
   // one-shot (when no reference is given), ensemble and retrieval (as pool entries).
   std::vector<std::string> embeddings;
   std::vector<int64_t> memoryBankRows; // MemoryBank: one row per output class
+  // Voxel size (mm) for this request, query and references alike; unset: the Segmenter's. A
+  // coarser one trades detail for speed on large fields of view (fewer sliding windows).
+  std::optional<double> spacingMm;
 };
 
 struct StageTiming
@@ -93,12 +96,17 @@ public:
   // The memory-bank row named `name`, or a row number given as text; throws SegmentationError
   // naming the known classes otherwise.
   int64_t memoryBankRow(const std::string& nameOrRow) const;
+  // The rows' embeddings (TaskEmbedding::serialize bytes, classes in `rows` order), so that they
+  // can join embeddings from elsewhere (imported memory-bank classes) in one request.
+  std::string memoryBankEmbeddings(const std::vector<int64_t>& rows) const;
   // The voxel spacing (mm) this Segmenter resamples to.
   double spacingMm() const;
 
   // Task embeddings of the reference's classes (in classValues order), serialised bit-exactly
   // for caching; `seconds` receives the time taken when non-null.
-  std::string encodeReference(const ReferenceExample& reference, double* seconds = nullptr);
+  // `spacingMm` as in SegmentRequest: embeddings only serve requests of the same spacing.
+  std::string encodeReference(const ReferenceExample& reference, double* seconds = nullptr,
+                              std::optional<double> spacingMm = std::nullopt);
 
   // Segments `query` (modality: CT, MR, PT/PET or auto) into the request's K classes.
   SegmentResult segment(const dicom::ImageVolume& query, const std::string& modality,

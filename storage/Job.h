@@ -42,6 +42,8 @@ struct Job
   int64_t updatedAt = 0;
   std::optional<int64_t> startedAt;
   std::optional<int64_t> finishedAt;
+  // A manual run's strategy when it differs from the task's; empty: the task's.
+  std::optional<std::string> strategy;
 };
 
 struct NewJob
@@ -51,6 +53,7 @@ struct NewJob
   std::string modelId;
   int priority = 0;
   int maxAttempts = 3;
+  std::optional<std::string> strategy;
 };
 
 // Exponential back-off between failed attempts.

@@ -13,7 +13,7 @@ namespace
 constexpr const char* kJobColumns =
     "id, series_id, task_id, model_id, generation, state, priority, attempts, max_attempts, "
     "run_after, seg_series_uid, seg_instance_uid, error, created_at, updated_at, started_at, "
-    "finished_at";
+    "finished_at, strategy";
 
 std::optional<std::string> optionalText(const Statement& row, int column)
 {
@@ -45,6 +45,7 @@ Job readJob(const Statement& row)
   job.updatedAt = row.columnInt(14);
   job.startedAt = optionalInt(row, 15);
   job.finishedAt = optionalInt(row, 16);
+  job.strategy = optionalText(row, 17);
   return job;
 }
 
@@ -97,11 +98,19 @@ JobStore::Enqueued JobStore::insertGeneration(const NewJob& job, int generation,
 {
   auto insert = db_.prepare(
       "INSERT INTO jobs (series_id, task_id, model_id, generation, state, priority, max_attempts, "
-      "run_after, created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)");
+      "run_after, created_at, updated_at, strategy) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)");
   insert.bind(1, job.seriesId).bind(2, job.taskId).bind(3, job.modelId);
   insert.bind(4, static_cast<int64_t>(generation)).bind(5, static_cast<int64_t>(job.priority));
   insert.bind(6, static_cast<int64_t>(std::max(1, job.maxAttempts)));
   insert.bind(7, now).bind(8, now).bind(9, now);
+  if (job.strategy)
+  {
+    insert.bind(10, *job.strategy);
+  }
+  else
+  {
+    insert.bindNull(10);
+  }
   insert.run();
   return {db_.lastInsertId(), true};
 }

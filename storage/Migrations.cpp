@@ -81,6 +81,10 @@ const std::vector<Migration>& migrations()
         );
         CREATE INDEX results_series ON results(source_series);
       )sql"},
+      // A manual run may ask for another strategy than its task's; NULL means the task's.
+      {3, R"sql(
+        ALTER TABLE jobs ADD COLUMN strategy TEXT;
+      )sql"},
   };
   return all;
 }

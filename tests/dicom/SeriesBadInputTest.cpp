@@ -153,9 +153,19 @@ TEST(SeriesBadInput, Segmentation)
 TEST(SeriesBadInput, SlicesOverTheCap)
 {
   SeriesReadOptions options;
-  options.cap = {512, 512, 10};
+  options.cap.slices = 10;
   expectError<VolumeTooLargeError>([&] { readSeriesFolder(ctSeries(), options); },
-                                   {"198x202x59", "cap of 512x512x10"});
+                                   {"198x202x59", "cap of 2048x2048x10"});
+}
+
+TEST(SeriesBadInput, VoxelsOverTheCap)
+{
+  SeriesReadOptions options;
+  options.cap.voxels = 198 * 202 * 58;
+  expectError<VolumeTooLargeError>([&] { readSeriesFolder(ctSeries(), options); },
+                                   {"2359764 voxels", "198x202x59", "cap of 2319768 voxels"});
+  options.cap.voxels = 198 * 202 * 59;
+  EXPECT_NO_THROW(readSeriesFolder(ctSeries(), options));
 }
 
 TEST(SeriesBadInput, HeaderClaimingHugeImage)

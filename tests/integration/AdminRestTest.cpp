@@ -38,19 +38,12 @@ protected:
   static void SetUpTestSuite()
   {
     // A long retry delay keeps a failed job "queued" for the task-deletion test.
-    orthanc_ = new OrthancServer(
-        pipelineOptions(tinyModel(kFastPatch), Json::array(), {{"RetryDelaySeconds", 600}}));
-    copyReferenceToConfigurationFolder(*orthanc_);
-    queryDir_ = new TempDir();
-    series_ = new std::string(sendQuery(*orthanc_, *queryDir_, "query").first);
+    server_ = new QueryServer({{"RetryDelaySeconds", 600}});
+    orthanc_ = &server_->orthanc;
+    series_ = &server_->series;
   }
 
-  static void TearDownTestSuite()
-  {
-    delete series_;
-    delete queryDir_;
-    delete orthanc_;
-  }
+  static void TearDownTestSuite() { delete server_; }
 
   // The hippocampus task with the reference copied into the server's configuration folder.
   static Json task(const std::string& id) { return configurationFolderTask(id); }
@@ -76,14 +69,13 @@ protected:
     return job;
   }
 
-  static OrthancServer* orthanc_;
-  static TempDir* queryDir_;
-  static std::string* series_;
+  static QueryServer* server_;
+  // Shorthands into server_.
+  static inline OrthancServer* orthanc_ = nullptr;
+  static inline const std::string* series_ = nullptr;
 };
 
-OrthancServer* AdminRest::orthanc_ = nullptr;
-TempDir* AdminRest::queryDir_ = nullptr;
-std::string* AdminRest::series_ = nullptr;
+QueryServer* AdminRest::server_ = nullptr;
 
 TEST_F(AdminRest, TasksAreCreatedReadReplacedAndDeleted)
 {
@@ -248,13 +240,39 @@ TEST_F(AdminRest, JobAndManualRunInputsAreValidated)
   expectError(client().post(segment, R"({"tasks": [7]})"), 400, "strings");
   expectError(client().post(segment, R"({"tasks": ["no-such-task"]})"), 400,
               "no task \"no-such-task\"");
-  expectError(client().post(segment, R"({"strategy": "one-shot"})"), 400, "per-run strategy");
+  expectError(client().post(segment, R"({"strategy": "guess"})"), 400, "strategy: expected one of");
+  expectError(client().post(segment, R"({"strategy": 5})"), 400, "strategy: expected one of");
   expectError(client().post(segment, R"({"priority": 1})"), 400, "Unknown key");
   expectError(client().post("/iris/series/" + std::string(kUnknownSeries) + "/segment", ""), 404,
               "No series");
   expectError(client().post("/iris/series/not-an-id/segment", ""), 400, "not an Orthanc series id");
   expectError(client().post(segment, "{\"tasks\": [\"" + std::string(70 * 1024, 'a') + "\"]}"), 413,
               "exceeds the limit");
+}
+
+TEST_F(AdminRest, AManualRunMayChooseItsStrategy)
+{
+  ASSERT_EQ(client().post("/iris/tasks", task("per-run").dump()).status, 200);
+  const std::string segment = "/iris/series/" + *series_ + "/segment";
+  // The task's classes name no memory-bank rows, so it cannot run on the memory bank.
+  expectError(client().post(segment, R"({"tasks": ["per-run"], "strategy": "memory-bank"})"), 400,
+              "task \"per-run\" cannot run memory-bank");
+
+  const auto queued = client().post(segment, R"({"tasks": ["per-run"], "strategy": "ensemble"})");
+  ASSERT_EQ(queued.status, 200) << queued.body;
+  const auto job = queued.json()["jobs"].at(0);
+  EXPECT_EQ(job["strategy"], "ensemble");
+  const auto done = waitForJobEnd(job["id"]);
+  ASSERT_EQ(done["state"], "succeeded") << done.dump();
+  EXPECT_EQ(done["strategy"], "ensemble");
+  EXPECT_EQ(done["result"]["timings"]["strategy"], "ensemble");
+
+  const auto own = client().post(segment, R"({"tasks": ["per-run"]})");
+  ASSERT_EQ(own.status, 200) << own.body;
+  const auto rerun = waitForJobEnd(own.json()["jobs"].at(0)["id"]);
+  ASSERT_EQ(rerun["state"], "succeeded") << rerun.dump();
+  EXPECT_TRUE(rerun["strategy"].is_null());
+  EXPECT_EQ(rerun["result"]["timings"]["strategy"], "one-shot") << "the task's own strategy";
 }
 
 TEST_F(AdminRest, ATaskWithAQueuedJobIsNotDeleted)
@@ -264,7 +282,7 @@ TEST_F(AdminRest, ATaskWithAQueuedJobIsNotDeleted)
   {
     // A job for a series Orthanc does not have: its attempt fails and it waits 600 s, queued.
     storage::Database database(pluginDatabase(*orthanc_));
-    id = storage::JobStore(database).enqueue({kUnknownSeries, "busy", "model", 0, 3}, 0).id;
+    id = storage::JobStore(database).enqueue({kUnknownSeries, "busy", "model", 0, 3, {}}, 0).id;
   }
   expectError(client().remove("/iris/tasks/busy"), 409, "has 1 queued or running job(s)");
   EXPECT_EQ(client().get("/iris/tasks/busy").json()["activeJobs"], 1);

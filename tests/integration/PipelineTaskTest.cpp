@@ -7,6 +7,7 @@
 #include "storage/JobStore.h"
 #include "storage/TaskStore.h"
 #include "tests/integration/PipelineSupport.h"
+#include "tests/support/SharedData.h"
 
 #include <gtest/gtest.h>
 
@@ -114,6 +115,35 @@ TEST(Pipeline, UndeclaredStatusMetadataIsReportedOnce)
   OrthancServer orthanc(options);
   EXPECT_NE(orthanc.log().find("UserMetadata \"IrisStatus\" is not declared"), std::string::npos)
       << orthanc.log();
+}
+} // namespace
+} // namespace iris::test
+
+namespace iris::test
+{
+namespace
+{
+TEST(Pipeline, ASeriesOverTheVolumeCapFailsWithItsSize)
+{
+  Json ctTask = hippocampusTask();
+  ctTask["id"] = "ct";
+  ctTask["match"] = {{"Modality", "CT"}};
+  OrthancServer orthanc(pipelineOptions(tinyModel(kFastPatch), Json::array({ctTask}),
+                                        {{"MaxVolumeMegavoxels", 1}, {"MaxAttempts", 1}}));
+  // 198 x 202 x 59 = 2,359,764 voxels, over 2^20.
+  ASSERT_EQ(orthanc.storescu(sharedDataDir() / "sts_sarcoma/dicom/STS_001/CT/image").exitCode, 0);
+  const auto series =
+      orthanc.client()
+          .post("/tools/find", Json{{"Level", "Series"}, {"Query", {{"Modality", "CT"}}}}.dump())
+          .json();
+  ASSERT_EQ(series.size(), 1u);
+  const auto failed = finishedJob(orthanc, series[0].get<std::string>(), std::chrono::seconds(120));
+  EXPECT_EQ(failed.state, storage::JobState::Failed);
+  ASSERT_TRUE(failed.error);
+  EXPECT_NE(failed.error->find("2359764 voxels"), std::string::npos) << *failed.error;
+  EXPECT_NE(failed.error->find("over the cap of 1048576 voxels"), std::string::npos)
+      << *failed.error;
+  EXPECT_EQ(orthanc.client().get("/iris/health").status, 200);
 }
 } // namespace
 } // namespace iris::test

@@ -112,3 +112,34 @@ TEST(PluginSettings, TasksAreKeptForStartUpValidation)
 }
 } // namespace
 } // namespace iris::plugin
+
+namespace iris::plugin
+{
+namespace
+{
+TEST(PluginSettings, VolumeCapAndDefaultStrategy)
+{
+  const auto defaulted = parsePluginSettings(R"({"Iris": {"Tasks": [{"id": "a"},
+      {"id": "b", "strategy": "tuning"}]}})",
+                                             defaults());
+  EXPECT_EQ(defaulted.settings.maxVolumeVoxels, size_t{256} << 20);
+  EXPECT_EQ(defaulted.settings.defaultStrategy, "ensemble");
+  EXPECT_EQ(defaulted.settings.tasks[0]["strategy"], "ensemble");
+
+  const auto chosen = parsePluginSettings(R"({"Iris": {"MaxVolumeMegavoxels": 100,
+      "DefaultStrategy": "one-shot", "Tasks": [{"id": "a"}, {"id": "b", "strategy": "tuning"}]}})",
+                                          defaults());
+  EXPECT_TRUE(chosen.warnings.empty());
+  EXPECT_EQ(chosen.settings.maxVolumeVoxels, size_t{100} << 20);
+  EXPECT_EQ(chosen.settings.tasks[0]["strategy"], "one-shot");
+  EXPECT_EQ(chosen.settings.tasks[1]["strategy"], "tuning") << "a task's own strategy wins";
+
+  const auto bad = parsePluginSettings(
+      R"({"Iris": {"MaxVolumeMegavoxels": 0, "DefaultStrategy": "guess"}})", defaults());
+  EXPECT_EQ(bad.settings.maxVolumeVoxels, size_t{256} << 20);
+  EXPECT_EQ(bad.settings.defaultStrategy, "ensemble");
+  EXPECT_TRUE(mentions(bad.warnings, "Iris.MaxVolumeMegavoxels"));
+  EXPECT_TRUE(mentions(bad.warnings, "Iris.DefaultStrategy"));
+}
+} // namespace
+} // namespace iris::plugin

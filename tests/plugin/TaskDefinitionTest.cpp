@@ -1,3 +1,4 @@
+#include "OrthancPlugin/ModelIdentity.h"
 #include "OrthancPlugin/TaskDefinition.h"
 
 #include <functional>
@@ -112,6 +113,58 @@ TEST(TaskDefinition, TaskIds)
   EXPECT_FALSE(isValidTaskId("../etc"));
   EXPECT_FALSE(isValidTaskId("UPPER"));
   EXPECT_FALSE(isValidTaskId(std::string(65, 'a')));
+}
+} // namespace
+} // namespace iris::plugin
+
+namespace iris::plugin
+{
+namespace
+{
+TEST(TaskDefinition, SpacingIsOptionalBoundedAndKeysTheEmbeddingCache)
+{
+  auto document = hippocampusTask();
+  EXPECT_FALSE(TaskDefinition::parse(document).spacingMm);
+  EXPECT_EQ(embeddingModelKey("iris-default:3f2a", std::nullopt), "iris-default:3f2a");
+
+  document["spacingMm"] = 2.5;
+  const auto task = TaskDefinition::parse(document);
+  EXPECT_EQ(task.spacingMm, std::optional<double>(2.5));
+  EXPECT_EQ(TaskDefinition::parse(task.toJson()).spacingMm, std::optional<double>(2.5));
+  EXPECT_EQ(embeddingModelKey("iris-default:3f2a", task.spacingMm), "iris-default:3f2a@2.5mm");
+
+  for (const auto& bad : {Json(0.1), Json(21), Json("3"), Json(nullptr)})
+  {
+    document["spacingMm"] = bad;
+    try
+    {
+      TaskDefinition::parse(document);
+      ADD_FAILURE() << "accepted spacingMm " << bad.dump();
+    }
+    catch (const InvalidTask& error)
+    {
+      EXPECT_NE(std::string(error.what()).find("task.spacingMm"), std::string::npos);
+    }
+  }
+}
+
+TEST(TaskDefinition, AManualRunStrategyIsCheckedLikeTheTasks)
+{
+  const auto task = TaskDefinition::parse(hippocampusTask());
+  EXPECT_EQ(task.withStrategy("one-shot").strategy, "one-shot");
+  // Class 2 names no memory-bank row, so the memory bank cannot serve this task.
+  EXPECT_THROW(task.withStrategy("memory-bank"), InvalidTask);
+  EXPECT_THROW(task.withStrategy("guess"), InvalidTask);
+}
+
+TEST(TaskDefinition, DefaultStrategyOnlyFillsAMissingOne)
+{
+  auto document = hippocampusTask();
+  applyDefaultStrategy(document, "tuning");
+  EXPECT_EQ(document["strategy"], "ensemble");
+  document.erase("strategy");
+  applyDefaultStrategy(document, "tuning");
+  EXPECT_EQ(TaskDefinition::parse(document).strategy, "tuning");
 }
 } // namespace
 } // namespace iris::plugin

@@ -22,7 +22,7 @@ protected:
 
   int64_t succeededJob(const std::string& series, const std::string& timings)
   {
-    const auto id = jobs_.enqueue({series, "hippo", "model", 0, 3}, 10).id;
+    const auto id = jobs_.enqueue({series, "hippo", "model", 0, 3, {}}, 10).id;
     jobs_.claimNext(20);
     jobs_.succeed(id, {"seg-" + series, "1.2." + series, timings}, 30);
     return id;
@@ -54,7 +54,7 @@ TEST_F(JobHistoryTest, ResultsAreReadBackPerJobAndNewestFirst)
 TEST_F(JobHistoryTest, RemovingATaskWithActiveJobsDeletesNothing)
 {
   const auto done = succeededJob("s1", "{}");
-  jobs_.enqueue({"s2", "hippo", "model", 0, 3}, 40);
+  jobs_.enqueue({"s2", "hippo", "model", 0, 3, {}}, 40);
   EXPECT_EQ(history_.removeTask("hippo"), 1);
   EXPECT_TRUE(TaskStore(database_).find("hippo"));
   EXPECT_TRUE(history_.resultOf(done));

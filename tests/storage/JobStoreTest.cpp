@@ -22,7 +22,7 @@ protected:
 
   static NewJob job(const std::string& series, const std::string& task = "hippocampus")
   {
-    return {series, task, "model-a", 0, 3};
+    return {series, task, "model-a", 0, 3, {}};
   }
 
   test::TempDir dir_;
@@ -99,7 +99,7 @@ TEST_F(JobStoreTest, FailuresBackOffThenFailWithTheReason)
 
 TEST_F(JobStoreTest, AFailedJobDoesNotBlockTheQueue)
 {
-  const auto bad = jobs_.enqueue({"bad", "hippocampus", "m", 9, 1}, 0).id;
+  const auto bad = jobs_.enqueue({"bad", "hippocampus", "m", 9, 1, {}}, 0).id;
   const auto good = jobs_.enqueue(job("good"), 0).id;
   jobs_.claimNext(0);
   EXPECT_EQ(jobs_.fail(bad, "broken series", {}, 0), JobState::Failed);
@@ -108,7 +108,7 @@ TEST_F(JobStoreTest, AFailedJobDoesNotBlockTheQueue)
 
 TEST_F(JobStoreTest, RetryAndCancel)
 {
-  const auto id = jobs_.enqueue({"s1", "hippocampus", "m", 0, 1}, 0).id;
+  const auto id = jobs_.enqueue({"s1", "hippocampus", "m", 0, 1, {}}, 0).id;
   EXPECT_FALSE(jobs_.retry(id, 1)) << "a queued job has nothing to retry";
   jobs_.claimNext(1);
   jobs_.fail(id, "boom", {}, 2);
@@ -150,6 +150,19 @@ TEST_F(JobStoreTest, RerunMakesANewGenerationOnlyWhenIdle)
   EXPECT_TRUE(second.created);
   EXPECT_EQ(jobs_.find(second.id)->generation, 1);
   EXPECT_EQ(jobs_.enqueue(job("s1"), 4).id, second.id);
+}
+
+TEST_F(JobStoreTest, ARerunKeepsTheStrategyItAskedFor)
+{
+  const auto first = jobs_.enqueue(job("s1"), 0).id;
+  EXPECT_FALSE(jobs_.find(first)->strategy);
+  jobs_.claimNext(1);
+  jobs_.succeed(first, {"seg", "uid", "{}"}, 2);
+  auto oneShot = job("s1");
+  oneShot.strategy = "one-shot";
+  const auto rerun = jobs_.rerun(oneShot, 3).id;
+  EXPECT_EQ(jobs_.find(rerun)->strategy, std::optional<std::string>("one-shot"));
+  EXPECT_EQ(jobs_.claimNext(4)->strategy, std::optional<std::string>("one-shot"));
 }
 
 TEST_F(JobStoreTest, DeferDoesNotSpendAnAttempt)

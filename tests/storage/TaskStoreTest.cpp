@@ -46,7 +46,7 @@ TEST(TaskStore, ATaskWithJobsCannotBeRemoved)
   TaskStore tasks(database);
   JobStore jobs(database);
   tasks.upsert("liver", "{}", "api", 1);
-  jobs.enqueue({"series", "liver", "model", 0, 3}, 1);
+  jobs.enqueue({"series", "liver", "model", 0, 3, {}}, 1);
   EXPECT_THROW(tasks.remove("liver"), StorageError);
   EXPECT_TRUE(tasks.find("liver"));
 }
