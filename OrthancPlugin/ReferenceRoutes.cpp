@@ -3,7 +3,6 @@
 #include "OrthancPlugin/AdminRequest.h"
 #include "OrthancPlugin/Clock.h"
 #include "OrthancPlugin/ConfiguredTasks.h"
-#include "OrthancPlugin/MultipartBody.h"
 #include "OrthancPlugin/PluginState.h"
 #include "OrthancPlugin/ReferenceChecks.h"
 #include "OrthancPlugin/ReferenceUploads.h"
@@ -11,6 +10,7 @@
 #include "storage/ReferenceStore.h"
 #include "storage/TaskStore.h"
 
+#include <limits>
 #include <map>
 
 namespace iris::plugin
@@ -173,46 +173,11 @@ RestAnswer answerCreated(storage::Database& database, int64_t id)
   return RestAnswer::json(describe(store, *store.find(id)), 201);
 }
 
-// The parts "image", "labels" (file bytes) and "classes" (JSON) of a multipart body.
-std::map<std::string, std::string_view> uploadParts(const RestRequest& request)
-{
-  const auto type = request.headers.find("content-type");
-  std::map<std::string, std::string_view> parts;
-  try
-  {
-    for (const auto& part : splitMultipart(
-             request.body, multipartBoundary(type == request.headers.end() ? "" : type->second)))
-    {
-      if (part.name != "image" && part.name != "labels" && part.name != "classes")
-      {
-        throw HttpError(400, "Unknown part \"" + part.name +
-                                 "\"; expected the parts image, labels and classes");
-      }
-      if (!parts.emplace(part.name, part.content).second)
-      {
-        throw HttpError(400, "The part \"" + part.name + "\" appears twice");
-      }
-    }
-  }
-  catch (const InvalidMultipart& error)
-  {
-    throw HttpError(400, error.what());
-  }
-  for (const char* name : {"image", "labels", "classes"})
-  {
-    if (!parts.count(name))
-    {
-      throw HttpError(400, std::string("Missing the part \"") + name +
-                               "\" (expected image, labels and classes)");
-    }
-  }
-  return parts;
-}
-
 RestAnswer uploadReference(const RestRequest& request, storage::Database& database,
                            const storage::StoredTask& stored)
 {
-  const auto parts = uploadParts(request);
+  const auto type = request.headers.find("content-type");
+  const auto parts = uploadParts(type == request.headers.end() ? "" : type->second, request.body);
   const Json classes = Json::parse(parts.at("classes"), nullptr, false);
   if (classes.is_discarded())
   {
@@ -271,6 +236,8 @@ RestAnswer createReference(const RestRequest& request)
   }
   auto reference = parseReference(jsonBody(request));
   checkClasses(stored, reference);
+  // A JSON reference may name an uploaded file: no clean-up may remove it before it is stored.
+  const auto lock = lockUploads();
   prepareRestReference(reference, "reference");
   return answerCreated(database, addReference(database, id, reference));
 }
@@ -278,7 +245,8 @@ RestAnswer createReference(const RestRequest& request)
 RestAnswer deleteReference(const RestRequest& request)
 {
   const std::string& taskId = checkedTaskId(request.groups.at(0));
-  const int64_t id = integerParameter(request.groups.at(1), "reference id", 1, INT64_MAX / 2);
+  const int64_t id = integerParameter(request.groups.at(1), "reference id", 1,
+                                      std::numeric_limits<int64_t>::max() / 2);
   auto& database = adminDatabase();
   database.transaction(
       [&]

@@ -1,8 +1,10 @@
 #include "OrthancPlugin/ReferenceUploads.h"
 
 #include "OrthancPlugin/ModelIdentity.h"
+#include "OrthancPlugin/MultipartBody.h"
 #include "OrthancPlugin/OrthancContext.h"
 #include "OrthancPlugin/PluginState.h"
+#include "OrthancPlugin/RestRouting.h"
 #include "OrthancPlugin/TaskReference.h"
 #include "storage/ReferenceStore.h"
 #include "storage/TaskStore.h"
@@ -40,6 +42,40 @@ std::set<fs::path> filesInUse(storage::Database& database)
   return used;
 }
 } // namespace
+
+std::map<std::string, std::string_view> uploadParts(const std::string& contentType,
+                                                    std::string_view body)
+{
+  std::map<std::string, std::string_view> parts;
+  try
+  {
+    for (const auto& part : splitMultipart(body, multipartBoundary(contentType)))
+    {
+      if (part.name != "image" && part.name != "labels" && part.name != "classes")
+      {
+        throw HttpError(400, "Unknown part \"" + part.name +
+                                 "\"; expected the parts image, labels and classes");
+      }
+      if (!parts.emplace(part.name, part.content).second)
+      {
+        throw HttpError(400, "The part \"" + part.name + "\" appears twice");
+      }
+    }
+  }
+  catch (const InvalidMultipart& error)
+  {
+    throw HttpError(400, error.what());
+  }
+  for (const char* name : {"image", "labels", "classes"})
+  {
+    if (!parts.count(name))
+    {
+      throw HttpError(400, std::string("Missing the part \"") + name +
+                               "\" (expected image, labels and classes)");
+    }
+  }
+  return parts;
+}
 
 fs::path uploadsFolder()
 {

@@ -3,7 +3,9 @@
 #include "storage/Database.h"
 
 #include <filesystem>
+#include <map>
 #include <mutex>
+#include <string>
 #include <string_view>
 
 namespace iris::plugin
@@ -12,6 +14,11 @@ namespace iris::plugin
 // by content (ModelIdentity's fileFingerprint), never by anything the client chose. Equal
 // uploads share one file.
 std::filesystem::path uploadsFolder();
+
+// The parts "image", "labels" (file bytes) and "classes" (JSON) of an upload body, as views into
+// `body`. HttpError (400) for a malformed body, a missing, unknown or repeated part.
+std::map<std::string, std::string_view> uploadParts(const std::string& contentType,
+                                                    std::string_view body);
 
 // Held from writing an upload until the reference that uses it is committed, and while unused
 // files are removed, so that a removal never takes a file an upload is about to use.
