@@ -111,15 +111,6 @@ protected:
                : 0;
   }
 
-  static void expectError(const HttpResponse& response, int status, const std::string& fragment)
-  {
-    EXPECT_EQ(response.status, status) << response.body;
-    const auto body = Json::parse(response.body, nullptr, false);
-    ASSERT_TRUE(body.is_object() && body.contains("error")) << response.body;
-    EXPECT_NE(body["error"].get<std::string>().find(fragment), std::string::npos)
-        << "expected \"" << fragment << "\" in " << body["error"];
-  }
-
   static OrthancServer* orthanc_;
   static TempDir* queryDir_;
   static std::string* series_;
@@ -146,7 +137,7 @@ TEST_F(ReferenceRoutes, ASeriesAndItsSegAreAddedListedAndDeleted)
   EXPECT_EQ(reference["classes"], kBothClasses);
   EXPECT_EQ(reference["embedding"]["cached"], false);
   const int64_t id = reference["id"];
-  expectError(client().post(route, segReference().dump()), 409, "has this reference already");
+  expectErrorAnswer(client().post(route, segReference().dump()), 409, "has this reference already");
 
   const auto listed = client().get(route);
   ASSERT_EQ(listed.status, 200) << listed.body;
@@ -160,9 +151,9 @@ TEST_F(ReferenceRoutes, ASeriesAndItsSegAreAddedListedAndDeleted)
   ASSERT_EQ(client().remove(one).status, 200);
   EXPECT_TRUE(client().get(route).json()["references"].empty());
   EXPECT_FALSE(client().get("/iris/tasks/seg-ref").json()["definition"].contains("references"));
-  expectError(client().remove(one), 404, "has no reference");
-  expectError(client().remove(route + "/abc"), 400, "reference id");
-  expectError(client().remove("/iris/tasks/absent/references/1"), 404, "No task \"absent\"");
+  expectErrorAnswer(client().remove(one), 404, "has no reference");
+  expectErrorAnswer(client().remove(route + "/abc"), 400, "reference id");
+  expectErrorAnswer(client().remove("/iris/tasks/absent/references/1"), 404, "No task \"absent\"");
 }
 
 TEST_F(ReferenceRoutes, AJsonNiftiReferenceNamesFilesInTheConfigurationFolder)
@@ -179,49 +170,51 @@ TEST_F(ReferenceRoutes, AJsonNiftiReferenceNamesFilesInTheConfigurationFolder)
   EXPECT_EQ(created.json()["source"]["uploaded"], false);
   EXPECT_EQ(created.json()["source"]["image"], (refs / "image.nii.gz").string());
   reference["labels"] = "/etc/passwd";
-  expectError(client().post(route, reference.dump()), 400, "is outside the configuration folder");
+  expectErrorAnswer(client().post(route, reference.dump()), 400,
+                    "is outside the configuration folder");
   reference["labels"] = "refs/image.nii.gz"; // on the grid, but no voxel is exactly 1
-  expectError(client().post(route, reference.dump()), 400,
-              "reference.classes.Anterior: label value 1 does not occur");
+  expectErrorAnswer(client().post(route, reference.dump()), 400,
+                    "reference.classes.Anterior: label value 1 does not occur");
 }
 
 TEST_F(ReferenceRoutes, SegReferencesAreValidated)
 {
   const std::string route = createTask("seg-bad");
-  expectError(client().post(route, "{\"series\": "), 400, "not valid JSON");
-  expectError(client().post(route, ""), 400, "Expected a JSON body");
-  expectError(client().post(route, "[1]"), 400, "expected {");
+  expectErrorAnswer(client().post(route, "{\"series\": "), 400, "not valid JSON");
+  expectErrorAnswer(client().post(route, ""), 400, "Expected a JSON body");
+  expectErrorAnswer(client().post(route, "[1]"), 400, "expected {");
   auto wrong = segReference();
   wrong["series"] = 7;
-  expectError(client().post(route, wrong.dump()), 400, "reference.series: expected a non-empty");
+  expectErrorAnswer(client().post(route, wrong.dump()), 400,
+                    "reference.series: expected a non-empty");
   wrong = segReference({{"Anterior", "one"}, {"Posterior", 2}});
-  expectError(client().post(route, wrong.dump()), 400, "segment number from 1 to 65535");
+  expectErrorAnswer(client().post(route, wrong.dump()), 400, "segment number from 1 to 65535");
   wrong = segReference();
   wrong["colour"] = "red";
-  expectError(client().post(route, wrong.dump()), 400, "unknown key \"colour\"");
+  expectErrorAnswer(client().post(route, wrong.dump()), 400, "unknown key \"colour\"");
   wrong = segReference();
   wrong["series"] = "../../tools/reset";
-  expectError(client().post(route, wrong.dump()), 400, "is not an Orthanc series id");
+  expectErrorAnswer(client().post(route, wrong.dump()), 400, "is not an Orthanc series id");
   wrong["series"] = "00000000-00000000-00000000-00000000-00000000";
-  expectError(client().post(route, wrong.dump()), 400, "no such resource");
+  expectErrorAnswer(client().post(route, wrong.dump()), 400, "no such resource");
   wrong = segReference();
   wrong["series"] = *segSeries_;
-  expectError(client().post(route, wrong.dump()), 400, "does not segment series");
+  expectErrorAnswer(client().post(route, wrong.dump()), 400, "does not segment series");
   wrong = segReference();
   wrong["seg"] = *image_;
-  expectError(client().post(route, wrong.dump()), 400, "is not a DICOM-SEG");
-  expectError(client().post(route, segReference({{"Anterior", 1}, {"Posterior", 5}}).dump()), 400,
-              "has no segment 5 (it has 1, 2)");
-  expectError(client().post(route, segReference({{"Anterior", 1}, {"Tail", 2}}).dump()), 400,
-              "reference.classes: \"Tail\" is not a class of task \"seg-bad\"");
-  expectError(client().post(route, segReference({{"Anterior", 1}}).dump()), 400,
-              "class \"Posterior\" of task \"seg-bad\" is missing");
-  expectError(client().post(route, "{\"x\": \"" + std::string(70 * 1024, 'x') + "\"}"), 413,
-              "exceeds the limit");
-  expectError(client().post("/iris/tasks/absent/references", segReference().dump()), 404,
-              "No task \"absent\"");
-  expectError(client().get("/iris/tasks/absent/references"), 404, "No task \"absent\"");
-  expectError(client().get("/iris/tasks/Bad!/references"), 400, "is not a task id");
+  expectErrorAnswer(client().post(route, wrong.dump()), 400, "is not a DICOM-SEG");
+  expectErrorAnswer(client().post(route, segReference({{"Anterior", 1}, {"Posterior", 5}}).dump()),
+                    400, "has no segment 5 (it has 1, 2)");
+  expectErrorAnswer(client().post(route, segReference({{"Anterior", 1}, {"Tail", 2}}).dump()), 400,
+                    "reference.classes: \"Tail\" is not a class of task \"seg-bad\"");
+  expectErrorAnswer(client().post(route, segReference({{"Anterior", 1}}).dump()), 400,
+                    "class \"Posterior\" of task \"seg-bad\" is missing");
+  expectErrorAnswer(client().post(route, "{\"x\": \"" + std::string(70 * 1024, 'x') + "\"}"), 413,
+                    "exceeds the limit");
+  expectErrorAnswer(client().post("/iris/tasks/absent/references", segReference().dump()), 404,
+                    "No task \"absent\"");
+  expectErrorAnswer(client().get("/iris/tasks/absent/references"), 404, "No task \"absent\"");
+  expectErrorAnswer(client().get("/iris/tasks/Bad!/references"), 400, "is not a task id");
   EXPECT_TRUE(client().get(route).json()["references"].empty());
 }
 
@@ -293,28 +286,30 @@ TEST_F(ReferenceRoutes, UploadsAreValidatedAndLeaveNoFileBehind)
   const auto notNifti = multipart({{"image", "not a NIfTI file"},
                                    {"labels", fileBytes(hippocampus("labels", "hippocampus_001"))},
                                    {"classes", kBothClasses.dump()}});
-  expectError(client().post(route, notNifti, kMixed), 400, "reference.image: ");
-  expectError(client().post(route, niftiUpload("hippocampus_003"), kMixed), 400,
-              "not on the image's grid");
-  expectError(client().post(
-                  route, niftiUpload("hippocampus_001", R"({"Anterior":1,"Posterior":3})"), kMixed),
-              400, "label value 3 does not occur");
-  expectError(
+  expectErrorAnswer(client().post(route, notNifti, kMixed), 400, "reference.image: ");
+  expectErrorAnswer(client().post(route, niftiUpload("hippocampus_003"), kMixed), 400,
+                    "not on the image's grid");
+  expectErrorAnswer(client().post(route,
+                                  niftiUpload("hippocampus_001", R"({"Anterior":1,"Posterior":3})"),
+                                  kMixed),
+                    400, "label value 3 does not occur");
+  expectErrorAnswer(
       client().post(route, niftiUpload("hippocampus_001", R"({"Anterior":1,"Tail":2})"), kMixed),
       400, "\"Tail\" is not a class of task");
-  expectError(client().post(route, niftiUpload("hippocampus_001", "{\"Anterior\":"), kMixed), 400,
-              "\"classes\" is not valid JSON");
+  expectErrorAnswer(client().post(route, niftiUpload("hippocampus_001", "{\"Anterior\":"), kMixed),
+                    400, "\"classes\" is not valid JSON");
   EXPECT_EQ(uploadedFiles(), filesBefore) << "refused uploads are removed";
 
-  expectError(client().post(route, multipart({{"image", "x"}, {"classes", "{}"}}), kMixed), 400,
-              "Missing the part \"labels\"");
-  expectError(client().post(route, multipart({{"picture", "x"}}), kMixed), 400,
-              "Unknown part \"picture\"");
-  expectError(client().post(route, niftiUpload(), "multipart/mixed"), 400, "no valid boundary");
-  expectError(client().post(route, "garbage", kMixed), 400, "does not start with");
+  expectErrorAnswer(client().post(route, multipart({{"image", "x"}, {"classes", "{}"}}), kMixed),
+                    400, "Missing the part \"labels\"");
+  expectErrorAnswer(client().post(route, multipart({{"picture", "x"}}), kMixed), 400,
+                    "Unknown part \"picture\"");
+  expectErrorAnswer(client().post(route, niftiUpload(), "multipart/mixed"), 400,
+                    "no valid boundary");
+  expectErrorAnswer(client().post(route, "garbage", kMixed), 400, "does not start with");
   const auto body = niftiUpload();
-  expectError(client().post(route, body.substr(0, body.size() / 2), kMixed), 400,
-              "no closing boundary");
+  expectErrorAnswer(client().post(route, body.substr(0, body.size() / 2), kMixed), 400,
+                    "no closing boundary");
   // Orthanc splits multipart/form-data itself and would answer 200: the plugin makes it a 415.
   const auto formData = client().post(route, niftiUpload(),
                                       std::string("multipart/form-data; boundary=") + kBoundary);
