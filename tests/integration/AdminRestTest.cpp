@@ -38,7 +38,7 @@ protected:
   static void SetUpTestSuite()
   {
     // A long retry delay keeps a failed job "queued" for the task-deletion test.
-    server_ = new QueryServer({{"RetryDelaySeconds", 600}});
+    server_ = new QueryServer(Json{{"RetryDelaySeconds", 600}});
     orthanc_ = &server_->orthanc;
     series_ = &server_->series;
   }

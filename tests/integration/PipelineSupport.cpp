@@ -218,4 +218,11 @@ std::pair<std::string, dicom::SegSource> sendQuery(const OrthancServer& orthanc,
   EXPECT_EQ(orthanc.storescu(dir / name).exitCode, 0);
   return {orthancSeriesId(orthanc, source.series.seriesInstanceUid), std::move(source)};
 }
+
+QueryServer::QueryServer(const Json& iris)
+    : orthanc(pipelineOptions(tinyModel(kFastPatch), Json::array(), iris))
+{
+  copyReferenceToConfigurationFolder(orthanc);
+  std::tie(series, source) = sendQuery(orthanc, queryDir, "query");
+}
 } // namespace iris::test

@@ -75,4 +75,17 @@ std::vector<uint8_t> instanceBytes(const OrthancServer& orthanc, const std::stri
 // Orthanc id and its source.
 std::pair<std::string, dicom::SegSource> sendQuery(const OrthancServer& orthanc, const TempDir& dir,
                                                    const std::string& name);
+
+// What an admin API suite shares (start-up and the query series cost seconds): Orthanc with the
+// tiny model and no task (`iris` merged over pipelineOptions' "Iris"), the reference copied into
+// its configuration folder, and kQueryCase sent as a series.
+struct QueryServer
+{
+  explicit QueryServer(const nlohmann::json& iris = nlohmann::json::object());
+
+  OrthancServer orthanc;
+  TempDir queryDir;
+  std::string series; // Orthanc id
+  dicom::SegSource source;
+};
 } // namespace iris::test

@@ -41,12 +41,10 @@ class TaskPreview : public ::testing::Test
 protected:
   static void SetUpTestSuite()
   {
-    orthanc_ = new OrthancServer(pipelineOptions(tinyModel(kFastPatch), Json::array()));
-    copyReferenceToConfigurationFolder(*orthanc_);
-    queryDir_ = new TempDir();
-    auto [series, source] = sendQuery(*orthanc_, *queryDir_, "query");
-    series_ = new std::string(series);
-    source_ = new dicom::SegSource(std::move(source));
+    server_ = new QueryServer();
+    series_ = &server_->series;
+    source_ = &server_->source;
+    orthanc_ = &server_->orthanc;
     // Tasks come after the series is stable, so the watcher queues nothing for them.
     waitUntil([] { return client().get("/series/" + *series_).json().value("IsStable", false); },
               std::chrono::seconds(30));
@@ -69,15 +67,9 @@ protected:
     }
   }
 
-  static void TearDownTestSuite()
-  {
-    delete source_;
-    delete series_;
-    delete queryDir_;
-    delete orthanc_;
-  }
+  static void TearDownTestSuite() { delete server_; }
 
-  static HttpClient client() { return orthanc_->client(); }
+  static HttpClient client() { return server_->orthanc.client(); }
   static std::string body(const std::string& series, Json options = Json::object())
   {
     options["series"] = series;
@@ -96,16 +88,14 @@ protected:
     return nullptr;
   }
 
-  static OrthancServer* orthanc_;
-  static TempDir* queryDir_;
-  static std::string* series_;
-  static dicom::SegSource* source_;
+  static QueryServer* server_;
+  // Shorthands into server_.
+  static inline const std::string* series_ = nullptr;
+  static inline const dicom::SegSource* source_ = nullptr;
+  static inline const OrthancServer* orthanc_ = nullptr;
 };
 
-OrthancServer* TaskPreview::orthanc_ = nullptr;
-TempDir* TaskPreview::queryDir_ = nullptr;
-std::string* TaskPreview::series_ = nullptr;
-dicom::SegSource* TaskPreview::source_ = nullptr;
+QueryServer* TaskPreview::server_ = nullptr;
 
 TEST_F(TaskPreview, RuleTesterExplainsAMatch)
 {
