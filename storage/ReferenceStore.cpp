@@ -80,14 +80,6 @@ std::optional<StoredReference> ReferenceStore::find(int64_t referenceId)
   return query.step() ? std::optional<StoredReference>(readReference(query)) : std::nullopt;
 }
 
-bool ReferenceStore::isSourceUsed(const std::string& source)
-{
-  auto query = db_.prepare("SELECT 1 FROM reference_contexts WHERE image_source = ? OR "
-                           "label_source = ? LIMIT 1");
-  query.bind(1, source).bind(2, source);
-  return query.step();
-}
-
 std::vector<CachedEmbedding> ReferenceStore::listEmbeddings(int64_t referenceId)
 {
   auto query = db_.prepare("SELECT model_id, preprocessing_version, length(data), created_at FROM "

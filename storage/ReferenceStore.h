@@ -48,8 +48,6 @@ public:
   // In the order they were first stored.
   std::vector<StoredReference> listForTask(const std::string& taskId);
   std::optional<StoredReference> find(int64_t referenceId);
-  // Whether any reference of any task reads `source` (as its image or its labels).
-  bool isSourceUsed(const std::string& source);
   // Every cached embedding of the reference, newest first.
   std::vector<CachedEmbedding> listEmbeddings(int64_t referenceId);
 

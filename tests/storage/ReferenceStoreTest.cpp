@@ -63,10 +63,6 @@ TEST_F(ReferenceStoreTest, OneReferenceIsFoundWithItsSourcesAndCachedEmbeddings)
   EXPECT_EQ(found->createdAt, 10);
   EXPECT_FALSE(store.find(id + 100));
 
-  EXPECT_TRUE(store.isSourceUsed(first.imageSource));
-  EXPECT_TRUE(store.isSourceUsed(first.labelSource));
-  EXPECT_FALSE(store.isSourceUsed("nifti:aa:/other.nii.gz"));
-
   EXPECT_TRUE(store.listEmbeddings(id).empty());
   store.storeEmbedding(id, "model:1", 1, "four", 11);
   store.storeEmbedding(id, "model:2", 1, "sixsix", 12);
