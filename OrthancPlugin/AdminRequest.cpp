@@ -68,6 +68,30 @@ std::optional<std::string> queryParameter(const RestRequest& request, const std:
   return found->second;
 }
 
+std::string checkedStrategy(const nlohmann::json& value)
+{
+  if (!value.is_string() || !isKnownStrategy(value.get<std::string>()))
+  {
+    throw HttpError(400, "strategy: expected one of one-shot, ensemble, retrieval, tuning, "
+                         "memory-bank; got " +
+                             value.dump());
+  }
+  return value.get<std::string>();
+}
+
+TaskDefinition withRunStrategy(const TaskDefinition& task, const std::string& strategy)
+{
+  try
+  {
+    return task.withStrategy(strategy);
+  }
+  catch (const InvalidTask& error)
+  {
+    throw HttpError(400, "strategy: task \"" + task.id + "\" cannot run " + strategy + ": " +
+                             error.what());
+  }
+}
+
 storage::Database& adminDatabase()
 {
   PluginState& state = pluginState();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "OrthancPlugin/RestRouting.h"
+#include "OrthancPlugin/TaskDefinition.h"
 #include "storage/Database.h"
 
 #include <cstdint>
@@ -24,6 +25,11 @@ int64_t integerParameter(const std::string& text, const std::string& name, int64
                          int64_t maximum);
 // The query parameter when present and not empty.
 std::optional<std::string> queryParameter(const RestRequest& request, const std::string& name);
+
+// A run's "strategy" value: one of the strategy names (400 otherwise).
+std::string checkedStrategy(const nlohmann::json& value);
+// `task` as a run with `strategy` sees it; 400 naming the task when it cannot take it.
+TaskDefinition withRunStrategy(const TaskDefinition& task, const std::string& strategy);
 
 // The plugin's database, or 503 with the reason it could not be opened.
 storage::Database& adminDatabase();

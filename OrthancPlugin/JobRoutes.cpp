@@ -6,7 +6,8 @@
 #include "OrthancPlugin/OrthancContext.h"
 #include "OrthancPlugin/OrthancRest.h"
 #include "OrthancPlugin/PluginState.h"
-#include "OrthancPlugin/SeriesSelection.h"
+#include "OrthancPlugin/OrthancSeriesCandidate.h"
+#include "OrthancPlugin/TaskSeriesRequest.h"
 #include "OrthancPlugin/TaskDefinition.h"
 #include "storage/JobHistory.h"
 #include "storage/JobStore.h"
@@ -196,13 +197,7 @@ ManualRun requestedRun(const RestRequest& request)
   }
   if (body.contains("strategy"))
   {
-    const auto& strategy = body["strategy"];
-    if (!strategy.is_string() || !isKnownStrategy(strategy.get<std::string>()))
-    {
-      throw HttpError(400, "strategy: expected one of one-shot, ensemble, retrieval, tuning, "
-                           "memory-bank; got " + strategy.dump());
-    }
-    run.strategy = strategy.get<std::string>();
+    run.strategy = checkedStrategy(body["strategy"]);
   }
   if (body.contains("tasks"))
   {
@@ -223,10 +218,10 @@ ManualRun requestedRun(const RestRequest& request)
 }
 
 // The enabled tasks to run: those named (each must exist and be enabled), else every enabled task
-// whose rules match the series.
+// the watcher would select for the series (selectTask, as the rule tester explains).
 std::vector<TaskDefinition> tasksToRun(storage::Database& database,
                                        const std::vector<std::string>& ids,
-                                       const dicom::SeriesAttributes& attributes)
+                                       const SeriesCandidate& candidate)
 {
   storage::TaskStore store(database);
   std::vector<TaskDefinition> tasks;
@@ -250,7 +245,7 @@ std::vector<TaskDefinition> tasksToRun(storage::Database& database,
     for (const auto& stored : store.list())
     {
       auto task = parse(stored);
-      if (task.enabled && task.rules.matches(attributes))
+      if (selectTask(task, candidate).selected)
       {
         tasks.push_back(std::move(task));
       }
@@ -264,41 +259,21 @@ RestAnswer segmentSeries(const RestRequest& request)
   const std::string& seriesId = checkedOrthancId(request.groups.at(0), "series");
   const auto run = requestedRun(request);
   auto& database = adminDatabase();
-  Json series;
-  try
+  const auto candidate = examineOrthancSeries(orthancSeries(seriesId));
+  if (candidate.skipReason)
   {
-    series = restGetJson("/series/" + seriesId);
+    throw HttpError(422, "Series " + seriesId + " cannot be segmented: " + *candidate.skipReason);
   }
-  catch (const OrthancRestError& error)
-  {
-    throw error.notFound() ? HttpError(404, "No series " + seriesId + " in Orthanc")
-                           : HttpError(502, error.what());
-  }
-  if (const auto reason = reasonToSkip(series))
-  {
-    throw HttpError(422, "Series " + seriesId + " cannot be segmented: " + *reason);
-  }
-  const std::string firstInstance = series["Instances"][0].get<std::string>();
-  const auto attributes =
-      seriesAttributes(series, restGetJson("/instances/" + firstInstance + "/tags?simplify"));
 
   PluginState& state = pluginState();
   storage::JobStore jobs(database);
   Json queued = Json::array();
-  const auto tasks = tasksToRun(database, run.ids, attributes);
+  const auto tasks = tasksToRun(database, run.ids, candidate);
   if (run.strategy)
   {
     for (const auto& task : tasks)
     {
-      try
-      {
-        task.withStrategy(*run.strategy);
-      }
-      catch (const InvalidTask& error)
-      {
-        throw HttpError(400, "strategy: task \"" + task.id + "\" cannot run " + *run.strategy +
-                                 ": " + error.what());
-      }
+      withRunStrategy(task, *run.strategy); // refuses before any job is queued
     }
   }
   for (const auto& task : tasks)

@@ -45,7 +45,7 @@ struct PreviewOptions
   std::chrono::seconds timeout{kDefaultTimeoutSeconds};
 };
 
-const std::vector<std::string> kOptionKeys = {"format", "slices", "columns", "timeout"};
+const std::vector<std::string> kOptionKeys = {"format", "slices", "columns", "timeout", "strategy"};
 
 // Orthanc hands plugins the query string of GET requests only, so a POST takes its options in
 // the body.
@@ -91,9 +91,11 @@ dicom::SeriesVolume loadSeries(const std::string& seriesId)
   {
     throw HttpError(422, "Series " + seriesId + " cannot be segmented: " + *reason);
   }
+  dicom::SeriesReadOptions options;
+  options.cap.voxels = pluginState().settings.maxVolumeVoxels; // as for jobs
   try
   {
-    return loadSeriesFromOrthanc(seriesId).series;
+    return loadSeriesFromOrthanc(seriesId, options).series;
   }
   catch (const OrthancRestError& error)
   {
@@ -222,6 +224,10 @@ RestAnswer previewTask(const RestRequest& request)
   const std::string& seriesId = body.series;
   auto preview = std::make_shared<Preview>();
   preview->task = storedTask(adminDatabase(), request.groups.at(0));
+  if (body.options.contains("strategy"))
+  {
+    preview->task = withRunStrategy(preview->task, checkedStrategy(body.options["strategy"]));
+  }
   PluginState& state = pluginState();
   std::error_code ec;
   if (!state.runner || !std::filesystem::is_regular_file(state.settings.modelPath, ec))

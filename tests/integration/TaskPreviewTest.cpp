@@ -280,10 +280,18 @@ TEST_F(TaskPreview, BadRequestsAreRefused)
            {{{"slices", 0}}, "slices: expected an integer from 1 to 64"},
            {{{"slices", "3"}}, "slices: expected an integer"},
            {{{"columns", 17}}, "columns: expected an integer from 1 to 16"},
-           {{{"timeout", 9999}}, "timeout: expected an integer from 1 to 600"}})
+           {{{"timeout", 9999}}, "timeout: expected an integer from 1 to 600"},
+           {{{"strategy", "guess"}}, "strategy: expected one of one-shot"},
+           {{{"strategy", "memory-bank"}}, "strategy: task \"match\" cannot run memory-bank"}})
   {
     expectErrorAnswer(client().post(preview, body(*series_, options)), 400, fragment);
   }
+  // A strategy for this preview only, as a manual run may choose.
+  const auto ensemble =
+      client().post(preview, body(*series_, {{"strategy", "ensemble"}, {"format", "json"}}));
+  ASSERT_EQ(ensemble.status, 200) << ensemble.body;
+  EXPECT_EQ(ensemble.json()["strategy"], "ensemble");
+  EXPECT_EQ(client().get("/iris/tasks/match").json()["definition"]["strategy"], "one-shot");
   expectErrorAnswer(client().post("/iris/tasks/match/test", body(*series_, {{"format", "json"}})),
                     400, "Unknown key \"format\"");
   for (const char* verb : {"test", "preview"})
