@@ -1,5 +1,6 @@
 #include "OrthancPlugin/AdminRoutes.h"
 
+#include "OrthancPlugin/EmbeddingRoutes.h"
 #include "OrthancPlugin/JobRoutes.h"
 #include "OrthancPlugin/ModelRoutes.h"
 #include "OrthancPlugin/PluginMetrics.h"
@@ -18,6 +19,7 @@ void registerAdminRoutes()
   registerReferenceRoutes();
   registerJobRoutes();
   registerModelRoutes();
+  registerEmbeddingRoutes();
   registerMetrics();
 }
 } // namespace iris::plugin

@@ -1,12 +1,14 @@
 #include "OrthancPlugin/AnatomyMap.h"
 
 #include "OrthancPlugin/EmbeddingBlob.h"
+#include "OrthancPlugin/ModelIdentity.h"
 #include "storage/EmbeddingCatalog.h"
 #include "storage/MemoryBankStore.h"
 #include "storage/TaskStore.h"
 
 #include <cmath>
 #include <map>
+#include <optional>
 
 namespace iris::plugin
 {
@@ -14,25 +16,38 @@ namespace
 {
 using Json = nlohmann::json;
 
-// The class names of a stored task, in order; "class <k>" where the definition has none.
-std::vector<std::string> taskClassNames(storage::Database& database, const std::string& taskId,
-                                        int64_t classCount)
+// What the map needs of a stored task: its class names and the key its jobs cache embeddings
+// under (its own voxel size, if any, is part of it).
+struct TaskView
 {
-  std::vector<std::string> names;
-  const auto stored = storage::TaskStore(database).find(taskId);
-  const auto definition =
-      stored ? Json::parse(stored->definitionJson, nullptr, false) : Json(nullptr);
-  const auto classes =
-      definition.is_object() ? definition.value("classes", Json::array()) : Json::array();
-  for (int64_t k = 0; k < classCount; ++k)
+  Json classes = Json::array();
+  std::optional<double> spacingMm;
+  std::string embeddingKey;
+
+  TaskView(storage::Database& database, const std::string& taskId, const std::string& modelId)
+  {
+    const auto stored = storage::TaskStore(database).find(taskId);
+    const auto definition =
+        stored ? Json::parse(stored->definitionJson, nullptr, false) : Json(nullptr);
+    if (definition.is_object())
+    {
+      classes = definition.value("classes", Json::array());
+      if (definition.value("spacingMm", Json()).is_number())
+      {
+        spacingMm = definition["spacingMm"].get<double>();
+      }
+    }
+    embeddingKey = embeddingModelKey(modelId, spacingMm);
+  }
+
+  // "class <k+1>" where the definition names none.
+  std::string className(int64_t k) const
   {
     const bool named = classes.is_array() && k < static_cast<int64_t>(classes.size()) &&
                        classes[k].is_object() && classes[k].value("name", Json()).is_string();
-    names.push_back(named ? classes[k]["name"].get<std::string>()
-                          : "class " + std::to_string(k + 1));
+    return named ? classes[k]["name"].get<std::string>() : "class " + std::to_string(k + 1);
   }
-  return names;
-}
+};
 
 class MapBuilder
 {
@@ -63,24 +78,27 @@ private:
 void addTasks(storage::Database& database, const AnatomyMapInput& input, AnatomyMap& map,
               MapBuilder& builder)
 {
+  std::map<std::string, TaskView> tasks;
   std::map<std::string, std::vector<EmbeddingBlob>> byTask;
   for (const auto& cached :
        storage::cachedEmbeddingsOfModel(database, input.modelId, input.preprocessingVersion))
   {
+    const auto& task =
+        tasks.try_emplace(cached.taskId, database, cached.taskId, input.modelId).first->second;
+    if (cached.modelKey != task.embeddingKey)
+    {
+      continue; // cached at a voxel size the task no longer uses
+    }
     const std::string where =
         "task \"" + cached.taskId + "\" reference " + std::to_string(cached.referenceId);
     try
     {
       auto blob = EmbeddingBlob::parse(cached.data);
       auto& pool = byTask[cached.taskId];
-      if (!pool.empty() && blob.classShape() != pool.front().classShape())
+      if (!pool.empty() && (blob.classShape() != pool.front().classShape() ||
+                            blob.classCount() != pool.front().classCount()))
       {
         map.skipped.push_back(where + ": its shape differs from the task's other references");
-        continue;
-      }
-      if (!pool.empty() && blob.classCount() != pool.front().classCount())
-      {
-        map.skipped.push_back(where + ": its class count differs from the task's other references");
         continue;
       }
       pool.push_back(std::move(blob));
@@ -92,13 +110,19 @@ void addTasks(storage::Database& database, const AnatomyMapInput& input, Anatomy
   }
   for (const auto& [taskId, pool] : byTask)
   {
+    const auto& task = tasks.at(taskId);
     const auto mean = EmbeddingBlob::mean(pool);
-    const auto names = taskClassNames(database, taskId, mean.classCount());
     for (int64_t k = 0; k < mean.classCount(); ++k)
     {
-      builder.add(
-          {{"name", names[k]}, {"source", "task"}, {"task", taskId}, {"references", pool.size()}},
-          mean, k);
+      Json entry = {{"name", task.className(k)},
+                    {"source", "task"},
+                    {"task", taskId},
+                    {"references", pool.size()}};
+      if (task.spacingMm)
+      {
+        entry["spacingMm"] = *task.spacingMm;
+      }
+      builder.add(std::move(entry), mean, k);
     }
   }
 }

@@ -1,69 +1,16 @@
 #include "OrthancPlugin/ModelRoutes.h"
 
+#include "OrthancPlugin/AdminRequest.h"
+#include "OrthancPlugin/CheckpointSummaryCache.h"
 #include "OrthancPlugin/PluginState.h"
 #include "OrthancPlugin/RestRouting.h"
-#include "inference/Checkpoint.h"
-
-#include <filesystem>
-#include <mutex>
-#include <optional>
+#include "storage/MemoryBankStore.h"
 
 namespace iris::plugin
 {
 namespace
 {
-namespace fs = std::filesystem;
 using Json = nlohmann::json;
-
-// Reading a checkpoint loads every tensor (hundreds of MB for the default model), so the summary
-// is read once per file version, not per request.
-class SummaryCache
-{
-public:
-  // The summary, or the reason it cannot be read (then `error` is set).
-  std::optional<inference::CheckpointSummary> get(const fs::path& path, std::string& error)
-  {
-    std::error_code ec;
-    const auto size = fs::file_size(path, ec);
-    if (ec)
-    {
-      error = "cannot read " + path.string() + ": " + ec.message();
-      return std::nullopt;
-    }
-    const auto written = fs::last_write_time(path, ec);
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!summary_ || path != path_ || size != size_ || written != written_)
-    {
-      try
-      {
-        summary_ = inference::readCheckpointSummary(path);
-        path_ = path;
-        size_ = size;
-        written_ = written;
-      }
-      catch (const std::exception& failure)
-      {
-        summary_.reset();
-        error = failure.what();
-        return std::nullopt;
-      }
-    }
-    return summary_;
-  }
-
-private:
-  std::mutex mutex_;
-  std::optional<inference::CheckpointSummary> summary_;
-  fs::path path_;
-  uintmax_t size_ = 0;
-  fs::file_time_type written_;
-};
-
-SummaryCache& summaryCache()
-{
-  static SummaryCache cache;
-  return cache;
-}
 
 Json memoryBankRows(const inference::CheckpointSummary& summary)
 {
@@ -85,7 +32,7 @@ RestAnswer models(const RestRequest&)
                   {"selected", state.deviceError.empty() ? state.device.selected : "cpu"},
                   {"error", state.deviceError.empty() ? Json(nullptr) : Json(state.deviceError)}}}};
   std::string error;
-  if (const auto summary = summaryCache().get(state.settings.modelPath, error))
+  if (const auto summary = cachedCheckpointSummary(state.settings.modelPath, error))
   {
     model["state"] = "available";
     model["config"] = summary->config.toJson();
@@ -105,14 +52,21 @@ RestAnswer memoryBank(const RestRequest&)
 {
   const PluginState& state = pluginState();
   std::string error;
-  const auto summary = summaryCache().get(state.settings.modelPath, error);
+  const auto summary = cachedCheckpointSummary(state.settings.modelPath, error);
   if (!summary)
   {
     throw HttpError(503, "The model is unavailable: " + error);
   }
+  // Classes imported through POST /iris/memory-bank/import (docs/admin-api.md).
+  Json imported = Json::array();
+  for (const auto& importedClass : storage::MemoryBankStore(adminDatabase()).list(state.modelId))
+  {
+    imported.push_back({{"name", importedClass.name}, {"updatedAt", importedClass.updatedAt}});
+  }
   return RestAnswer::json({{"model", state.modelId},
                            {"rows", summary->config.tn},
-                           {"classes", memoryBankRows(*summary)}});
+                           {"classes", memoryBankRows(*summary)},
+                           {"imported", imported}});
 }
 } // namespace
 

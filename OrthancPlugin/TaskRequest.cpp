@@ -1,15 +1,18 @@
 #include "OrthancPlugin/TaskRequest.h"
 
 #include "OrthancPlugin/Clock.h"
+#include "OrthancPlugin/EmbeddingBlob.h"
 #include "OrthancPlugin/OrthancRest.h"
 #include "OrthancPlugin/OrthancSeriesLoader.h"
 #include "dicom/Nifti.h"
 #include "dicom/SegReader.h"
 #include "dicom/SegTerminology.h"
+#include "storage/MemoryBankStore.h"
 #include "storage/ReferenceStore.h"
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <stdexcept>
 
 namespace iris::plugin
@@ -102,22 +105,72 @@ int64_t memoryBankRow(const inference::Segmenter& segmenter, const std::string& 
   }
   const auto names = segmenter.memoryBankClasses();
   const auto found = std::find(names.begin(), names.end(), nameOrRow);
-  if (found != names.end())
-  {
-    return found - names.begin();
-  }
+  return found != names.end() ? found - names.begin() : -1;
+}
+
+namespace
+{
+std::string memoryBankKnownNames(const inference::Segmenter& segmenter,
+                                 const std::vector<storage::ImportedClass>& imported)
+{
   std::string known;
-  for (const auto& name : names)
+  for (const auto& name : segmenter.memoryBankClasses())
   {
     if (!name.empty())
     {
       known += (known.empty() ? "" : ", ") + name;
     }
   }
-  throw std::runtime_error(
-      "memory-bank class \"" + nameOrRow + "\" is not in the model (" +
-      (known.empty() ? "its rows are unnamed; give a row number" : "known: " + known) + ")");
+  for (const auto& importedClass : imported)
+  {
+    known += (known.empty() ? "" : ", ") + importedClass.name + " (imported)";
+  }
+  return known.empty() ? "its rows are unnamed; give a row number" : "known: " + known;
 }
+
+// The memory-bank rows of `task`'s classes; a class that names an imported class (MemoryBankStore)
+// instead makes the request carry one embedding of all classes (checkpoint rows and imported
+// ones, in class order), which the network decodes exactly like memory-bank rows.
+void requestMemoryBank(const TaskDefinition& task, storage::Database& database,
+                       const inference::Segmenter& segmenter, const std::string& modelId,
+                       inference::SegmentRequest& request)
+{
+  storage::MemoryBankStore imported(database);
+  std::vector<std::optional<std::string>> importedEmbeddings; // per class; empty: a row
+  for (const auto& taskClass : task.classes)
+  {
+    if (!taskClass.memoryBankClass)
+    {
+      throw std::runtime_error("task \"" + task.id + "\": class \"" + taskClass.name +
+                               "\" has no memoryBank entry");
+    }
+    const auto& name = *taskClass.memoryBankClass;
+    const int64_t row = memoryBankRow(segmenter, name);
+    importedEmbeddings.push_back(row >= 0 ? std::nullopt : imported.find(modelId, name));
+    if (row < 0 && !importedEmbeddings.back())
+    {
+      throw std::runtime_error("memory-bank class \"" + name + "\" is not in the model (" +
+                               memoryBankKnownNames(segmenter, imported.list(modelId)) + ")");
+    }
+    request.memoryBankRows.push_back(row);
+  }
+  if (std::none_of(importedEmbeddings.begin(), importedEmbeddings.end(),
+                   [](const auto& embedding) { return embedding.has_value(); }))
+  {
+    return;
+  }
+  std::vector<EmbeddingBlob> parts;
+  for (size_t k = 0; k < importedEmbeddings.size(); ++k)
+  {
+    parts.push_back(EmbeddingBlob::parse(
+        importedEmbeddings[k] ? *importedEmbeddings[k]
+                              : segmenter.memoryBankEmbeddings({request.memoryBankRows[k]})));
+  }
+  request.strategy = inference::Strategy::OneShot;
+  request.memoryBankRows.clear();
+  request.embeddings.push_back(EmbeddingBlob::concatenateClasses(parts).serialize());
+}
+} // namespace
 
 TaskRequest buildTaskRequest(const TaskDefinition& task, storage::Database& database,
                              inference::Segmenter& segmenter, const std::string& modelId)
@@ -127,15 +180,7 @@ TaskRequest buildTaskRequest(const TaskDefinition& task, storage::Database& data
   if (task.usesMemoryBank())
   {
     request.strategy = inference::Strategy::MemoryBank;
-    for (const auto& taskClass : task.classes)
-    {
-      if (!taskClass.memoryBankClass)
-      {
-        throw std::runtime_error("task \"" + task.id + "\": class \"" + taskClass.name +
-                                 "\" has no memoryBank entry");
-      }
-      request.memoryBankRows.push_back(memoryBankRow(segmenter, *taskClass.memoryBankClass));
-    }
+    requestMemoryBank(task, database, segmenter, modelId, request);
     return built;
   }
   request.strategy = inference::parseStrategy(task.strategy);

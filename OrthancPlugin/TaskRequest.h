@@ -27,7 +27,8 @@ struct TaskRequest
 };
 
 // Builds the request for `task` with `segmenter`'s model (`modelId`):
-// - memory bank (TaskDefinition::usesMemoryBank): one row per class, by name or row number;
+// - memory bank (TaskDefinition::usesMemoryBank): one row per class, by name or row number, or
+//   an imported class (MemoryBankStore) by name;
 // - tuning: every reference loaded (the strategy needs the labelled images);
 // - otherwise: each reference's embedding from reference_embeddings, or encoded now and stored.
 // Throws std::runtime_error subclasses naming the task, the reference and what is wrong.
@@ -39,6 +40,7 @@ TaskRequest buildTaskRequest(const TaskDefinition& task, storage::Database& data
 std::vector<dicom::SegmentDescription> segmentDescriptions(const TaskDefinition& task,
                                                            const std::string& modelId);
 
-// The memory-bank row of `nameOrRow` ("<dataset>:<label>" or a row number).
+// The memory-bank row of `nameOrRow` ("<dataset>:<label>" or a row number); -1 when the checkpoint
+// names no row so (it may be an imported class); throws for a row number out of range.
 int64_t memoryBankRow(const inference::Segmenter& segmenter, const std::string& nameOrRow);
 } // namespace iris::plugin

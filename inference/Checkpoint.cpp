@@ -424,8 +424,22 @@ CheckpointSummary readCheckpointSummary(const std::filesystem::path& checkpoint)
   }
   Contents contents;
   readMetadata(root, checkpoint.string(), contents);
-  return {IrisConfig::fromJsonString(configJson->text), contents.spacingMm,
-          contents.memoryBankClasses};
+  CheckpointSummary summary{IrisConfig::fromJsonString(configJson->text),
+                            contents.spacingMm,
+                            contents.memoryBankClasses,
+                            {}};
+  TaskEmbedding bank;
+  for (int stage = 0; stage < summary.config.numPriorStage; ++stage)
+  {
+    const auto* prior = root.find(kStateDictPrefix + ("task_prior_" + std::to_string(stage)));
+    if (!prior || !prior->isTensor() || prior->tensor.dim() != 3)
+    {
+      return summary;
+    }
+    bank.stages.push_back(prior->tensor.to(torch::kFloat32).unsqueeze(0));
+  }
+  summary.memoryBank = bank.serialize();
+  return summary;
 }
 
 IrisConfig readCheckpointConfig(const std::filesystem::path& checkpoint)

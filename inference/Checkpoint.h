@@ -63,6 +63,9 @@ struct CheckpointSummary
   IrisConfig config;
   std::optional<double> spacingMm;            // absent in checkpoints written before it existed
   std::vector<std::string> memoryBankClasses; // empty: the memory-bank rows have no names
+  // Every memory-bank row as TaskEmbedding::serialize bytes ([1, tn, tokens, C_i] per stage,
+  // float32); empty when the checkpoint lacks a task_prior buffer.
+  std::string memoryBank;
 };
 CheckpointSummary readCheckpointSummary(const std::filesystem::path& checkpoint);
 } // namespace iris::inference

@@ -226,24 +226,37 @@ TEST(AnatomyMap, ComparesBankRowsImportedClassesAndTaskMeans)
   references.storeEmbedding(stored[1].id, "model-2", 1, "not for this model", 2);
   storage::MemoryBankStore(database).store(
       "model-1", {{"liver:mine", makeBlob(1, 5.0f, true).serialize(), 0}}, 3);
+  // A task with its own voxel size: only the embedding cached at that size counts.
+  storage::TaskStore(database).upsert(
+      "coarse", R"({"classes": [{"name": "Liver"}], "spacingMm": 3})", "api", 1);
+  references.replaceForTask("coarse", {{"e", "f", "{}"}}, 1);
+  const auto coarse = references.listForTask("coarse")[0].id;
+  references.storeEmbedding(coarse, "model-1", 1, "stale: another voxel size", 2);
+  references.storeEmbedding(coarse, "model-1@3mm", 1, makeBlob(1, 7.0f, true).serialize(), 2);
 
   AnatomyMapInput input{"model-1", makeBlob(3, 0.0f, true).serialize(), {"bank:a", ""}, 1, true};
   const auto map = buildAnatomyMap(database, input);
-  ASSERT_EQ(map.classes.size(), 3u + 1 + 2) << map.classes.dump();
+  ASSERT_EQ(map.classes.size(), 3u + 1 + 1 + 2) << map.classes.dump();
+  EXPECT_TRUE(map.skipped.empty()) << Json(map.skipped).dump();
   EXPECT_EQ(map.classes[0]["name"], "bank:a");
   EXPECT_TRUE(map.classes[1]["name"].is_null());
   EXPECT_EQ(map.classes[2]["row"], 2);
   EXPECT_EQ(map.classes[3]["origin"], "imported");
-  EXPECT_EQ(map.classes[4],
+  EXPECT_EQ(map.classes[4], (Json{{"name", "Liver"},
+                                  {"source", "task"},
+                                  {"task", "coarse"},
+                                  {"references", 1},
+                                  {"spacingMm", 3.0}}));
+  EXPECT_EQ(map.classes[5],
             (Json{{"name", "Anterior"}, {"source", "task"}, {"task", "hippo"}, {"references", 2}}));
-  EXPECT_EQ(map.classes[5]["name"], "Posterior");
-  ASSERT_EQ(map.matrix.size(), 6u);
+  EXPECT_EQ(map.classes[6]["name"], "Posterior");
+  ASSERT_EQ(map.matrix.size(), 7u);
 
   // The task entry is the mean of its two references, compared like any other vector.
   const auto mean = EmbeddingBlob::mean({makeBlob(2, 1.0f, true), makeBlob(2, 3.0f, true)});
   const auto expected =
       cosineSimilarityMatrix({makeBlob(3, 0.0f, true).classVector(0), mean.classVector(1)});
-  EXPECT_NEAR(map.matrix[0][5], expected[0][1], 1e-6);
+  EXPECT_NEAR(map.matrix[0][6], expected[0][1], 1e-6);
   for (size_t i = 0; i < map.matrix.size(); ++i)
   {
     EXPECT_NEAR(map.matrix[i][i], 1.0, 1e-12);
@@ -255,9 +268,9 @@ TEST(AnatomyMap, ComparesBankRowsImportedClassesAndTaskMeans)
   }
 
   input.unnamedRows = false;
-  EXPECT_EQ(buildAnatomyMap(database, input).classes.size(), 1u + 1 + 2);
+  EXPECT_EQ(buildAnatomyMap(database, input).classes.size(), 1u + 1 + 1 + 2);
   const auto json = anatomyMapToJson(map, "model-1");
-  EXPECT_EQ(json["matrix"].size(), 6u);
+  EXPECT_EQ(json["matrix"].size(), 7u);
   EXPECT_EQ(json["model"], "model-1");
 
   input.modelId = "model-3";

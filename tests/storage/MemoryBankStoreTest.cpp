@@ -60,14 +60,20 @@ TEST_F(MemoryBankStoreTest, CachedEmbeddingsOfAModelComeWithTheirTask)
   references.storeEmbedding(alpha[0].id, "model:1", 1, "a1", 3);
   references.storeEmbedding(alpha[0].id, "model:2", 1, "other model", 3);
   references.storeEmbedding(alpha[0].id, "model:1", 2, "other preprocessing", 3);
+  references.storeEmbedding(alpha[1].id, "model:10", 1, "a model whose id only starts so", 3);
+  references.storeEmbedding(zeta, "model:1@3mm", 1, "z at 3 mm", 3);
 
   const auto cached = cachedEmbeddingsOfModel(database, "model:1", 1);
-  ASSERT_EQ(cached.size(), 3u);
+  ASSERT_EQ(cached.size(), 4u);
   EXPECT_EQ(cached[0].taskId, "alpha");
   EXPECT_EQ(cached[0].data, "a1");
+  EXPECT_EQ(cached[0].modelKey, "model:1");
   EXPECT_EQ(cached[1].data, "a2");
   EXPECT_EQ(cached[2].taskId, "zeta");
   EXPECT_EQ(cached[2].referenceId, zeta);
+  EXPECT_EQ(cached[2].modelKey, "model:1");
+  EXPECT_EQ(cached[3].modelKey, "model:1@3mm") << "a task's own voxel size";
+  EXPECT_EQ(cached[3].data, "z at 3 mm");
   EXPECT_TRUE(cachedEmbeddingsOfModel(database, "model:3", 1).empty());
 }
 } // namespace
