@@ -18,15 +18,6 @@ using Json = nlohmann::json;
 
 constexpr const char* kImported = "tiny:row1 copy";
 
-void expectError(const HttpResponse& response, int status, const std::string& fragment)
-{
-  EXPECT_EQ(response.status, status) << response.body.substr(0, 500);
-  const auto body = Json::parse(response.body, nullptr, false);
-  ASSERT_TRUE(body.is_object() && body.contains("error")) << response.body.substr(0, 500);
-  EXPECT_NE(body["error"].get<std::string>().find(fragment), std::string::npos)
-      << "expected \"" << fragment << "\" in " << body["error"];
-}
-
 // Checks the similarity answer's invariants and returns its size.
 size_t checkSimilarity(const Json& answer)
 {
@@ -80,37 +71,16 @@ int64_t indexOf(const Json& classes, const std::string& key, const Json& value)
 class EmbeddingRoutes : public ::testing::Test
 {
 protected:
-  static void SetUpTestSuite()
-  {
-    orthanc_ = new OrthancServer(pipelineOptions(tinyModel(kFastPatch), Json::array()));
-    const auto refs = orthanc_->folder() / "refs";
-    std::filesystem::create_directories(refs);
-    for (const char* kind : {"images", "labels"})
-    {
-      std::filesystem::copy_file(hippocampus(kind, "hippocampus_001"),
-                                 refs / (std::string(kind) + ".nii.gz"));
-    }
-    queryDir_ = new TempDir();
-    auto [series, source] = sendQuery(*orthanc_, *queryDir_, "query");
-    series_ = new std::string(series);
-    source_ = new dicom::SegSource(std::move(source));
-  }
+  static void SetUpTestSuite() { server_ = new QueryServer(); }
+  static void TearDownTestSuite() { delete server_; }
 
-  static void TearDownTestSuite()
-  {
-    delete source_;
-    delete series_;
-    delete queryDir_;
-    delete orthanc_;
-  }
-
-  static HttpClient client() { return orthanc_->client(); }
+  static HttpClient client() { return server_->orthanc.client(); }
 
   // Runs `tasks` on the query series by hand and waits for every job to end.
   static std::vector<Json> runTasks(const std::vector<std::string>& tasks)
   {
-    const auto run =
-        client().post("/iris/series/" + *series_ + "/segment", Json{{"tasks", tasks}}.dump());
+    const auto run = client().post("/iris/series/" + server_->series + "/segment",
+                                   Json{{"tasks", tasks}}.dump());
     EXPECT_EQ(run.status, 200) << run.body;
     std::vector<Json> finished;
     for (const auto& job : run.json().value("jobs", Json::array()))
@@ -130,8 +100,8 @@ protected:
 
   static dicom::LabelVolume segLabels(const Json& job)
   {
-    const auto bytes = instanceBytes(*orthanc_, job["result"]["segInstanceId"]);
-    return dicom::readSegBuffer(bytes, source_->series).labels;
+    const auto bytes = instanceBytes(server_->orthanc, job["result"]["segInstanceId"]);
+    return dicom::readSegBuffer(bytes, server_->source.series).labels;
   }
 
   // An import document with one imported class: `embedding` under `name`.
@@ -143,16 +113,10 @@ protected:
     return document;
   }
 
-  static OrthancServer* orthanc_;
-  static TempDir* queryDir_;
-  static std::string* series_;
-  static dicom::SegSource* source_;
+  static QueryServer* server_;
 };
 
-OrthancServer* EmbeddingRoutes::orthanc_ = nullptr;
-TempDir* EmbeddingRoutes::queryDir_ = nullptr;
-std::string* EmbeddingRoutes::series_ = nullptr;
-dicom::SegSource* EmbeddingRoutes::source_ = nullptr;
+QueryServer* EmbeddingRoutes::server_ = nullptr;
 
 TEST_F(EmbeddingRoutes, SimilarityMapComparesBankRowsAndTaskEmbeddings)
 {
@@ -170,10 +134,7 @@ TEST_F(EmbeddingRoutes, SimilarityMapComparesBankRowsAndTaskEmbeddings)
   ASSERT_EQ(none.status, 200) << none.body;
   EXPECT_EQ(none.json()["matrix"], Json::array());
 
-  auto task = hippocampusTask();
-  task["id"] = "map";
-  task["references"][0]["image"] = "refs/images.nii.gz";
-  task["references"][0]["labels"] = "refs/labels.nii.gz";
+  const auto task = configurationFolderTask("map");
   ASSERT_EQ(client().post("/iris/tasks", task.dump()).status, 200);
   const auto jobs = runTasks({"map"});
   ASSERT_EQ(jobs.size(), 1u);
@@ -196,17 +157,19 @@ TEST_F(EmbeddingRoutes, SimilarityMapComparesBankRowsAndTaskEmbeddings)
 
   // The Accept header chooses the PNG too.
   TempDir dir;
-  const auto result = runProcess(
-      {"/usr/bin/curl", "-s", "-u", std::string(OrthancServer::kUser) + ":" + orthanc_->password(),
-       "-H", "Accept: image/png", "-o", (dir / "map.png").string(), "-w", "%{content_type}",
-       "http://127.0.0.1:" + std::to_string(orthanc_->httpPort()) + "/iris/embeddings/similarity"});
+  const auto result =
+      runProcess({"/usr/bin/curl", "-s", "-u",
+                  std::string(OrthancServer::kUser) + ":" + server_->orthanc.password(), "-H",
+                  "Accept: image/png", "-o", (dir / "map.png").string(), "-w", "%{content_type}",
+                  "http://127.0.0.1:" + std::to_string(server_->orthanc.httpPort()) +
+                      "/iris/embeddings/similarity"});
   EXPECT_EQ(result.output, "image/png");
   std::ifstream file(dir / "map.png", std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   EXPECT_EQ(pngSize(bytes), pngSize(png.body));
 
-  expectError(client().get("/iris/embeddings/similarity?format=svg"), 400, "format");
-  expectError(client().get("/iris/embeddings/similarity?unnamed=maybe"), 400, "unnamed");
+  expectErrorAnswer(client().get("/iris/embeddings/similarity?format=svg"), 400, "format");
+  expectErrorAnswer(client().get("/iris/embeddings/similarity?unnamed=maybe"), 400, "unnamed");
 }
 
 TEST_F(EmbeddingRoutes, ExportedClassesImportAndFeedAMemoryBankTask)
@@ -240,7 +203,7 @@ TEST_F(EmbeddingRoutes, ExportedClassesImportAndFeedAMemoryBankTask)
   const std::string url = "/iris/memory-bank/imported/tiny:row1%20copy";
   ASSERT_EQ(client().remove(url).status, 200);
   EXPECT_TRUE(client().get("/iris/memory-bank").json()["imported"].empty());
-  expectError(client().remove(url), 404, "No imported memory-bank class");
+  expectErrorAnswer(client().remove(url), 404, "No imported memory-bank class");
   const auto again = client().post("/iris/memory-bank/import", saved.dump());
   ASSERT_EQ(again.status, 200) << again.body;
   EXPECT_EQ(again.json()["imported"], Json::array({kImported}));
@@ -269,7 +232,7 @@ TEST_F(EmbeddingRoutes, ExportedClassesImportAndFeedAMemoryBankTask)
   ASSERT_EQ(jobs[1]["state"], "succeeded") << jobs[1].dump();
   const auto fromImported = segLabels(jobs[0]);
   EXPECT_EQ(fromImported.voxels, segLabels(jobs[1]).voxels);
-  EXPECT_EQ(fromImported.voxels.size(), source_->series.image.voxels.size());
+  EXPECT_EQ(fromImported.voxels.size(), server_->source.series.image.voxels.size());
   EXPECT_GT(std::count_if(fromImported.voxels.begin(), fromImported.voxels.end(),
                           [](uint16_t value) { return value == 1; }),
             0)
@@ -300,36 +263,38 @@ TEST_F(EmbeddingRoutes, BadImportsAreRefused)
   const auto good = importDocument(exported, "tiny:bad-input", embedding);
   const std::string import = "/iris/memory-bank/import";
 
-  expectError(client().post(import, ""), 400, "Expected a JSON body");
-  expectError(client().post(import, "{\"format\": "), 400, "not valid JSON");
-  expectError(client().post(import, "[1]"), 400, "expected a JSON object");
+  expectErrorAnswer(client().post(import, ""), 400, "Expected a JSON body");
+  expectErrorAnswer(client().post(import, "{\"format\": "), 400, "not valid JSON");
+  expectErrorAnswer(client().post(import, "[1]"), 400, "expected a JSON object");
   auto bad = good;
   bad["classes"] = "all";
-  expectError(client().post(import, bad.dump()), 400, "classes: expected a non-empty list");
+  expectErrorAnswer(client().post(import, bad.dump()), 400, "classes: expected a non-empty list");
   bad = good;
   bad["classes"][0]["name"] = 5;
-  expectError(client().post(import, bad.dump()), 400, "classes[0].name");
+  expectErrorAnswer(client().post(import, bad.dump()), 400, "classes[0].name");
   bad = good;
   bad["classes"][0]["embedding"][1].erase(0);
-  expectError(client().post(import, bad.dump()), 400,
-              "classes[0].embedding[1]: expected 352 numbers (11 tokens x 32 channels), got 351");
+  expectErrorAnswer(
+      client().post(import, bad.dump()), 400,
+      "classes[0].embedding[1]: expected 352 numbers (11 tokens x 32 channels), got 351");
   bad = good;
   bad["classes"][0]["embedding"][2][0] = nullptr;
-  expectError(client().post(import, bad.dump()), 400, "finite float32");
+  expectErrorAnswer(client().post(import, bad.dump()), 400, "finite float32");
   bad = good;
   bad["shape"] = Json::parse("[[11, 64], [11, 32]]");
-  expectError(client().post(import, bad.dump()), 400, "shape: expected");
+  expectErrorAnswer(client().post(import, bad.dump()), 400, "shape: expected");
   bad = good;
   bad["model"] = "another-model";
-  expectError(client().post(import, bad.dump()), 409, "exported from model \"another-model\"");
+  expectErrorAnswer(client().post(import, bad.dump()), 409,
+                    "exported from model \"another-model\"");
   bad = good;
   bad["classes"].push_back(good["classes"][0]);
-  expectError(client().post(import, bad.dump()), 400, "appears twice");
+  expectErrorAnswer(client().post(import, bad.dump()), 400, "appears twice");
 
   ASSERT_EQ(client().post(import, good.dump()).status, 200);
   const auto other =
       importDocument(exported, "tiny:bad-input", exported["classes"][2]["embedding"]);
-  expectError(client().post(import, other.dump()), 409, "delete it first");
+  expectErrorAnswer(client().post(import, other.dump()), 409, "delete it first");
   EXPECT_EQ(client().remove("/iris/memory-bank/imported/tiny:bad-input").status, 200);
   const auto replaced = client().post(import, other.dump());
   ASSERT_EQ(replaced.status, 200) << replaced.body;
@@ -337,9 +302,9 @@ TEST_F(EmbeddingRoutes, BadImportsAreRefused)
   EXPECT_EQ(client().remove("/iris/memory-bank/imported/tiny:bad-input").status, 200);
 
   const std::string huge = "{\"classes\": \"" + std::string(17 << 20, 'x') + "\"}";
-  expectError(client().post(import, huge), 413, "exceeds the limit");
-  expectError(client().get("/iris/memory-bank/export?source=mine"), 400, "source");
-  expectError(client().remove("/iris/memory-bank/imported/12345"), 400, "is not an imported");
+  expectErrorAnswer(client().post(import, huge), 413, "exceeds the limit");
+  expectErrorAnswer(client().get("/iris/memory-bank/export?source=mine"), 400, "source");
+  expectErrorAnswer(client().remove("/iris/memory-bank/imported/12345"), 400, "is not an imported");
   EXPECT_EQ(client().get(import).status, 405);
 
   const auto anonymous = client().anonymous();
@@ -360,11 +325,12 @@ TEST(EmbeddingRoutesWithoutModel, EveryRouteSaysTheModelIsUnavailable)
   options.configuration = {{"Iris", {{"ModelPath", "/nonexistent/model.pt"}, {"Device", "cpu"}}}};
   OrthancServer orthanc(options);
   const auto client = orthanc.client();
-  expectError(client.get("/iris/embeddings/similarity"), 503, "/nonexistent/model.pt");
-  expectError(client.get("/iris/embeddings/similarity?format=png"), 503, "model is unavailable");
-  expectError(client.get("/iris/memory-bank/export"), 503, "model is unavailable");
-  expectError(client.post("/iris/memory-bank/import", R"({"format": "iris-memory-bank"})"), 503,
-              "model is unavailable");
+  expectErrorAnswer(client.get("/iris/embeddings/similarity"), 503, "/nonexistent/model.pt");
+  expectErrorAnswer(client.get("/iris/embeddings/similarity?format=png"), 503,
+                    "model is unavailable");
+  expectErrorAnswer(client.get("/iris/memory-bank/export"), 503, "model is unavailable");
+  expectErrorAnswer(client.post("/iris/memory-bank/import", R"({"format": "iris-memory-bank"})"),
+                    503, "model is unavailable");
 }
 
 TEST(EmbeddingRoutesWithShippedModel, NamedRowsAreMappedAndCannotBeShadowed)
@@ -392,7 +358,8 @@ TEST(EmbeddingRoutesWithShippedModel, NamedRowsAreMappedAndCannotBeShadowed)
   shadowing["classes"] = Json::array({{{"name", named},
                                        {"source", "imported"},
                                        {"embedding", document["classes"][1]["embedding"]}}});
-  expectError(client.post("/iris/memory-bank/import", shadowing.dump()), 409, "may not shadow");
+  expectErrorAnswer(client.post("/iris/memory-bank/import", shadowing.dump()), 409,
+                    "may not shadow");
   // The export re-imports whole: its rows are the checkpoint's own.
   const auto whole = client.post("/iris/memory-bank/import", exported.body);
   ASSERT_EQ(whole.status, 200) << whole.body;
