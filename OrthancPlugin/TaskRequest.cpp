@@ -2,6 +2,7 @@
 
 #include "OrthancPlugin/Clock.h"
 #include "OrthancPlugin/EmbeddingBlob.h"
+#include "OrthancPlugin/ModelIdentity.h"
 #include "OrthancPlugin/OrthancRest.h"
 #include "OrthancPlugin/OrthancSeriesLoader.h"
 #include "dicom/Nifti.h"
@@ -180,10 +181,13 @@ TaskRequest buildTaskRequest(const TaskDefinition& task, storage::Database& data
   if (task.usesMemoryBank())
   {
     request.strategy = inference::Strategy::MemoryBank;
+    request.spacingMm = task.spacingMm;
     requestMemoryBank(task, database, segmenter, modelId, request);
     return built;
   }
   request.strategy = inference::parseStrategy(task.strategy);
+  request.spacingMm = task.spacingMm;
+  const auto embeddingKey = embeddingModelKey(modelId, task.spacingMm);
   storage::ReferenceStore store(database);
   const auto stored = store.listForTask(task.id);
   if (stored.empty())
@@ -198,7 +202,7 @@ TaskRequest buildTaskRequest(const TaskDefinition& task, storage::Database& data
         row.source.imageSource, row.source.labelSource, row.source.classMapJson);
     if (!needsImages)
     {
-      if (auto cached = store.findEmbedding(row.id, modelId, kReferencePreprocessingVersion))
+      if (auto cached = store.findEmbedding(row.id, embeddingKey, kReferencePreprocessingVersion))
       {
         request.embeddings.push_back(std::move(*cached));
         ++built.cachedEmbeddings;
@@ -233,8 +237,8 @@ TaskRequest buildTaskRequest(const TaskDefinition& task, storage::Database& data
     }
     else
     {
-      std::string bytes = segmenter.encodeReference(example);
-      store.storeEmbedding(row.id, modelId, kReferencePreprocessingVersion, bytes, nowMs());
+      std::string bytes = segmenter.encodeReference(example, nullptr, task.spacingMm);
+      store.storeEmbedding(row.id, embeddingKey, kReferencePreprocessingVersion, bytes, nowMs());
       request.embeddings.push_back(std::move(bytes));
       ++built.encodedReferences;
     }

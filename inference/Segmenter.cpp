@@ -238,7 +238,7 @@ SegmentResult Segmenter::segment(const dicom::ImageVolume& query, const std::str
                                 std::to_string(classCount) + "), one gives " +
                                 std::to_string(reference.classValues.size()));
       }
-      labelled.push_back(impl.prepare(reference, result.warnings));
+      labelled.push_back(impl.prepare(reference, preprocess, result.warnings));
       pool.push_back(impl.encode(labelled.back(), classCount));
     }
     for (const auto& bytes : request.embeddings)
