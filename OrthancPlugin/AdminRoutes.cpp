@@ -14,9 +14,9 @@ namespace iris::plugin
 void registerAdminRoutes()
 {
   registerTaskRoutes();
+  registerReferenceRoutes();
   registerTaskTestRoutes();
   registerPreviewRoutes();
-  registerReferenceRoutes();
   registerJobRoutes();
   registerModelRoutes();
   registerEmbeddingRoutes();

@@ -3,6 +3,7 @@
 #include "OrthancPlugin/AdminRequest.h"
 #include "OrthancPlugin/Clock.h"
 #include "OrthancPlugin/ConfiguredTasks.h"
+#include "OrthancPlugin/ModelIdentity.h"
 #include "OrthancPlugin/PluginState.h"
 #include "OrthancPlugin/ReferenceChecks.h"
 #include "OrthancPlugin/ReferenceUploads.h"
@@ -122,7 +123,19 @@ int64_t addReference(storage::Database& database, const std::string& taskId,
   return id;
 }
 
-Json describe(storage::ReferenceStore& store, const storage::StoredReference& row)
+// The key its reference embeddings are cached under now: the model, and the task's voxel size.
+std::string currentEmbeddingKey(storage::Database& database, const std::string& taskId)
+{
+  std::optional<double> spacingMm;
+  if (const auto stored = storage::TaskStore(database).find(taskId))
+  {
+    spacingMm = TaskDefinition::parse(Json::parse(stored->definitionJson), stored->id).spacingMm;
+  }
+  return embeddingModelKey(pluginState().modelId, spacingMm);
+}
+
+Json describe(storage::ReferenceStore& store, const storage::StoredReference& row,
+              const std::string& modelId)
 {
   const auto reference = referenceOf(row);
   const bool nifti = reference.kind == TaskReference::Kind::Nifti;
@@ -137,7 +150,6 @@ Json describe(storage::ReferenceStore& store, const storage::StoredReference& ro
               {"uploaded", reference.image.parent_path() == uploads &&
                                reference.labels.parent_path() == uploads}};
   }
-  const std::string& modelId = pluginState().modelId;
   Json current = {{"model", modelId}, {"cached", false}, {"computedAt", nullptr}};
   Json cached = Json::array();
   for (const auto& embedding : store.listEmbeddings(row.id))
@@ -170,7 +182,8 @@ Json describe(storage::ReferenceStore& store, const storage::StoredReference& ro
 RestAnswer answerCreated(storage::Database& database, int64_t id)
 {
   storage::ReferenceStore store(database);
-  return RestAnswer::json(describe(store, *store.find(id)), 201);
+  const auto row = *store.find(id);
+  return RestAnswer::json(describe(store, row, currentEmbeddingKey(database, row.taskId)), 201);
 }
 
 RestAnswer uploadReference(const RestRequest& request, storage::Database& database,
@@ -208,10 +221,11 @@ RestAnswer listReferences(const RestRequest& request)
   auto& database = adminDatabase();
   findTask(database, id);
   storage::ReferenceStore store(database);
+  const auto embeddingKey = currentEmbeddingKey(database, id);
   Json references = Json::array();
   for (const auto& row : store.listForTask(id))
   {
-    references.push_back(describe(store, row));
+    references.push_back(describe(store, row, embeddingKey));
   }
   return RestAnswer::json({{"task", id}, {"references", references}});
 }
