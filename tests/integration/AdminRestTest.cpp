@@ -331,6 +331,10 @@ TEST_F(AdminRest, EveryIrisRouteRefusesAnonymousAccess)
         std::string("/iris/jobs"), std::string("/iris/jobs/1"), std::string("/iris/jobs/1/retry"),
         std::string("/iris/jobs/1/cancel"), series + "/segment", series + "/volume",
         std::string("/iris/models"), std::string("/iris/memory-bank"),
+        std::string("/iris/tasks/hippo/test"), std::string("/iris/tasks/hippo/preview"),
+        std::string("/iris/tasks/hippo/references"), std::string("/iris/tasks/hippo/references/1"),
+        std::string("/iris/embeddings/similarity"), std::string("/iris/memory-bank/export"),
+        std::string("/iris/memory-bank/import"), std::string("/iris/memory-bank/imported/x"),
         std::string("/iris/unknown")})
   {
     for (const char* method : {"GET", "POST", "PUT", "DELETE"})
