@@ -87,11 +87,13 @@ expected=$(demo_task_config | /usr/bin/python3 -c 'import json, sys
 task = json.load(sys.stdin)["Iris"]["Tasks"][0]
 print(json.dumps([{"label": c["name"], "rgb": c["colour"]} for c in task["classes"]]))')
 started=$(date +%s)
+set +e
 IRIS_STUDY_URL=$(viewer_study_url "$DEMO_SERIES") IRIS_EXPECTED_SEGMENTS=$expected \
   IRIS_EXPECTED_VOXELS=$work/iris-seg-voxels.json \
   IRIS_ARTIFACTS=$artifacts IRIS_NODE_MODULES=$build_dir/tests/browser/node/node_modules \
-  IRIS_CHROMIUM=$chromium node "$root/tests/browser/ohif-shows-seg.mjs" |
+  IRIS_CHROMIUM=$chromium node "$root/tests/browser/ohif-shows-seg.mjs" 2>&1 |
   sed 's/^/[browser] /'
 status=${PIPESTATUS[0]}
-log "browser part: $(elapsed "$started")"
+set -e
+log "browser part: $(elapsed "$started"), screenshots in $artifacts"
 exit "$status"
