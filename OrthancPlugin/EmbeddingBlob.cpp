@@ -1,5 +1,7 @@
 #include "OrthancPlugin/EmbeddingBlob.h"
 
+#include "inference/EmbeddingBytes.h"
+
 #include <cstring>
 #include <stdexcept>
 
@@ -7,29 +9,6 @@ namespace iris::plugin
 {
 namespace
 {
-// Must match inference/TaskEmbedding.cpp.
-constexpr char kMagic[8] = {'I', 'R', 'I', 'S', 'E', 'M', 'B', '1'};
-constexpr uint32_t kMaxStages = 8;
-constexpr int64_t kMaxDimension = int64_t{1} << 24;
-
-template <typename T> T take(const std::string& bytes, size_t& offset)
-{
-  if (bytes.size() - offset < sizeof(T))
-  {
-    throw std::invalid_argument("Task embedding blob is truncated at byte " +
-                                std::to_string(offset) + " of " + std::to_string(bytes.size()));
-  }
-  T value;
-  std::memcpy(&value, bytes.data() + offset, sizeof(T));
-  offset += sizeof(T);
-  return value;
-}
-
-template <typename T> void append(std::string& out, T value)
-{
-  out.append(reinterpret_cast<const char*>(&value), sizeof(T));
-}
-
 void requireSameClassShape(const EmbeddingBlob& first, const EmbeddingBlob& other, const char* what)
 {
   if (other.classShape() != first.classShape())
@@ -41,71 +20,39 @@ void requireSameClassShape(const EmbeddingBlob& first, const EmbeddingBlob& othe
 
 EmbeddingBlob EmbeddingBlob::parse(const std::string& bytes)
 {
-  if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
-  {
-    throw std::invalid_argument("Not a task embedding blob (bad magic)");
-  }
-  size_t offset = sizeof(kMagic);
-  const auto stageCount = take<uint32_t>(bytes, offset);
-  if (stageCount == 0 || stageCount > kMaxStages)
-  {
-    throw std::invalid_argument("Task embedding blob declares " + std::to_string(stageCount) +
-                                " stages");
-  }
+  const auto layout = inference::embedding_bytes::readLayout(bytes);
   EmbeddingBlob blob;
-  blob.stages.resize(stageCount);
-  size_t payload = 0;
-  for (auto& stage : blob.stages)
+  size_t offset = layout.dataOffset;
+  for (size_t i = 0; i < layout.shapes.size(); ++i)
   {
-    for (int64_t* dimension : {&stage.batch, &stage.classes, &stage.tokens, &stage.channels})
-    {
-      *dimension = take<int64_t>(bytes, offset);
-      if (*dimension < 1 || *dimension > kMaxDimension)
-      {
-        throw std::invalid_argument("Task embedding blob has an invalid dimension " +
-                                    std::to_string(*dimension));
-      }
-    }
-    const auto count = static_cast<size_t>(stage.batch * stage.classes) * stage.classSize();
-    if (count > bytes.size() / sizeof(float))
-    {
-      throw std::invalid_argument("Task embedding blob declares more data than it holds");
-    }
-    payload += count * sizeof(float);
-  }
-  if (bytes.size() - offset != payload)
-  {
-    throw std::invalid_argument("Task embedding blob holds " +
-                                std::to_string(bytes.size() - offset) +
-                                " data bytes, its header declares " + std::to_string(payload));
-  }
-  for (size_t i = 0; i < blob.stages.size(); ++i)
-  {
-    auto& stage = blob.stages[i];
-    if (stage.batch != blob.stages[0].batch || stage.classes != blob.stages[0].classes ||
-        stage.tokens != blob.stages[0].tokens)
+    const auto& shape = layout.shapes[i];
+    if (i > 0 && (shape[0] != layout.shapes[0][0] || shape[1] != layout.shapes[0][1] ||
+                  shape[2] != layout.shapes[0][2]))
     {
       throw std::invalid_argument("Task embedding blob stage " + std::to_string(i) +
                                   ": batch, class or token count differs from stage 0");
     }
-    stage.values.resize(static_cast<size_t>(stage.batch * stage.classes) * stage.classSize());
+    EmbeddingStage stage;
+    stage.batch = shape[0];
+    stage.classes = shape[1];
+    stage.tokens = shape[2];
+    stage.channels = shape[3];
+    stage.values.resize(layout.counts[i]);
     std::memcpy(stage.values.data(), bytes.data() + offset, stage.values.size() * sizeof(float));
     offset += stage.values.size() * sizeof(float);
+    blob.stages.push_back(std::move(stage));
   }
   return blob;
 }
 
 std::string EmbeddingBlob::serialize() const
 {
-  std::string out(kMagic, sizeof(kMagic));
-  append<uint32_t>(out, static_cast<uint32_t>(stages.size()));
+  std::vector<inference::embedding_bytes::StageShape> shapes;
   for (const auto& stage : stages)
   {
-    for (int64_t dimension : {stage.batch, stage.classes, stage.tokens, stage.channels})
-    {
-      append<int64_t>(out, dimension);
-    }
+    shapes.push_back({stage.batch, stage.classes, stage.tokens, stage.channels});
   }
+  std::string out = inference::embedding_bytes::writeHeader(shapes);
   for (const auto& stage : stages)
   {
     out.append(reinterpret_cast<const char*>(stage.values.data()),

@@ -1,5 +1,7 @@
 #include "inference/TaskEmbedding.h"
 
+#include "inference/EmbeddingBytes.h"
+
 #include <cstring>
 #include <stdexcept>
 
@@ -7,26 +9,8 @@ namespace iris::inference
 {
 namespace
 {
-constexpr char kMagic[8] = {'I', 'R', 'I', 'S', 'E', 'M', 'B', '1'};
 constexpr int64_t kRank = 4;
 
-template <typename T> void append(std::string& out, T value)
-{
-  out.append(reinterpret_cast<const char*>(&value), sizeof(T));
-}
-
-template <typename T> T take(const std::string& bytes, size_t& offset)
-{
-  if (offset > bytes.size() || bytes.size() - offset < sizeof(T))
-  {
-    throw std::invalid_argument("Task embedding blob is truncated at byte " +
-                                std::to_string(offset) + " of " + std::to_string(bytes.size()));
-  }
-  T value;
-  std::memcpy(&value, bytes.data() + offset, sizeof(T));
-  offset += sizeof(T);
-  return value;
-}
 
 void requireStages(const TaskEmbedding& embedding, const char* what)
 {
@@ -198,15 +182,12 @@ torch::Tensor TaskEmbedding::flattenPerClass() const
 std::string TaskEmbedding::serialize() const
 {
   validate();
-  std::string out(kMagic, sizeof(kMagic));
-  append<uint32_t>(out, static_cast<uint32_t>(stages.size()));
+  std::vector<embedding_bytes::StageShape> shapes;
   for (const auto& stage : stages)
   {
-    for (int64_t axis = 0; axis < kRank; ++axis)
-    {
-      append<int64_t>(out, stage.size(axis));
-    }
+    shapes.push_back({stage.size(0), stage.size(1), stage.size(2), stage.size(3)});
   }
+  std::string out = embedding_bytes::writeHeader(shapes);
   for (const auto& stage : stages)
   {
     auto data = stage.detach().to(torch::kCPU).contiguous();
@@ -217,43 +198,12 @@ std::string TaskEmbedding::serialize() const
 
 TaskEmbedding TaskEmbedding::deserialize(const std::string& bytes)
 {
-  if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
-  {
-    throw std::invalid_argument("Not a task embedding blob (bad magic)");
-  }
-  size_t offset = sizeof(kMagic);
-  const auto stageCount = take<uint32_t>(bytes, offset);
-  if (stageCount == 0 || stageCount > 8)
-  {
-    throw std::invalid_argument("Task embedding blob declares " + std::to_string(stageCount) +
-                                " stages");
-  }
-  std::vector<std::vector<int64_t>> shapes(stageCount);
-  size_t payload = 0;
-  for (auto& shape : shapes)
-  {
-    int64_t numel = 1;
-    for (int64_t axis = 0; axis < kRank; ++axis)
-    {
-      shape.push_back(take<int64_t>(bytes, offset));
-      if (shape.back() < 1 || shape.back() > (int64_t{1} << 24))
-      {
-        throw std::invalid_argument("Task embedding blob has an invalid dimension");
-      }
-      numel *= shape.back();
-    }
-    payload += static_cast<size_t>(numel) * sizeof(float);
-  }
-  if (bytes.size() - offset != payload)
-  {
-    throw std::invalid_argument("Task embedding blob holds " +
-                                std::to_string(bytes.size() - offset) +
-                                " data bytes, its header declares " + std::to_string(payload));
-  }
+  const auto layout = embedding_bytes::readLayout(bytes);
+  size_t offset = layout.dataOffset;
   TaskEmbedding embedding;
-  for (const auto& shape : shapes)
+  for (const auto& shape : layout.shapes)
   {
-    auto stage = torch::empty(shape, torch::kFloat32);
+    auto stage = torch::empty({shape[0], shape[1], shape[2], shape[3]}, torch::kFloat32);
     std::memcpy(stage.data_ptr(), bytes.data() + offset, stage.numel() * sizeof(float));
     offset += stage.numel() * sizeof(float);
     embedding.stages.push_back(stage);
