@@ -6,6 +6,7 @@
 #include "OrthancPlugin/OrthancContext.h"
 #include "OrthancPlugin/PluginSettings.h"
 #include "OrthancPlugin/PluginState.h"
+#include "OrthancPlugin/ReferenceUploads.h"
 #include "OrthancPlugin/SeriesRoutes.h"
 #include "iris/Version.h"
 
@@ -69,6 +70,24 @@ OrthancPluginErrorCode onChange(OrthancPluginChangeType change, OrthancPluginRes
   return OrthancPluginErrorCode_Success;
 }
 
+// The configuration file's tasks were just upserted and win over references added through the
+// API, so uploaded files may have lost their last user while Orthanc was down.
+void removeUploadsNoTaskUses()
+{
+  if (!pluginState().database)
+  {
+    return;
+  }
+  try
+  {
+    removeUnusedUploads(*pluginState().database);
+  }
+  catch (const std::exception& error)
+  {
+    logWarning(std::string("Could not clean up uploaded reference files: ") + error.what());
+  }
+}
+
 int32_t initialize(OrthancPluginContext* context)
 {
   setContext(context);
@@ -89,6 +108,7 @@ int32_t initialize(OrthancPluginContext* context)
     logWarning(warning);
   }
   setPluginState(buildPluginState(settings.settings));
+  removeUploadsNoTaskUses();
   registerHealthRoute();
   registerSeriesRoutes();
   registerAdminRoutes();

@@ -333,3 +333,32 @@ TEST_F(ReferenceRoutes, TheRoutesRefuseAnonymousAccess)
 }
 } // namespace
 } // namespace iris::test
+
+namespace iris::test
+{
+namespace
+{
+// A task of the configuration file is upserted again at start-up and wins over references added
+// through the API; the upload it no longer uses is removed then, not left on disk.
+TEST(ReferenceUploadsAtStartUp, UploadsTheConfigurationReplacedAreRemoved)
+{
+  OrthancServer orthanc(pipelineOptions(tinyModel(kFastPatch), Json::array({hippocampusTask()})));
+  const auto uploaded =
+      orthanc.client().post("/iris/tasks/hippo/references",
+                            multipart({{"image", fileBytes(hippocampus("images", "hippocampus_003"))},
+                                       {"labels", fileBytes(hippocampus("labels", "hippocampus_003"))},
+                                       {"classes", kBothClasses.dump()}}),
+                            kMixed);
+  ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+  const auto uploads = pluginDatabase(orthanc).parent_path() / "references";
+  ASSERT_EQ(std::distance(fs::directory_iterator(uploads), {}), 2);
+
+  orthanc.stop();
+  orthanc.start();
+  const auto listed = orthanc.client().get("/iris/tasks/hippo/references").json();
+  ASSERT_EQ(listed["references"].size(), hippocampusTask()["references"].size()) << listed.dump();
+  EXPECT_EQ(std::distance(fs::directory_iterator(uploads), {}), 0);
+  EXPECT_NE(orthanc.log().find("which no task uses"), std::string::npos);
+}
+} // namespace
+} // namespace iris::test
