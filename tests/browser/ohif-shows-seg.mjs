@@ -10,10 +10,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-
-const { chromium } = await import(pathToFileURL(
-  path.join(process.env.IRIS_NODE_MODULES ?? 'node_modules', 'playwright-core', 'index.mjs')).href);
+import { launchChromium } from './chromium.mjs';
 
 const studyUrl = process.env.IRIS_STUDY_URL;
 const expected = JSON.parse(process.env.IRIS_EXPECTED_SEGMENTS ?? '[]');
@@ -56,14 +53,7 @@ const missingInstancesSeg = 'Other tool: missing references';
 const missingSeriesSeg = 'Other tool: missing series';
 const slow = { timeout: 120_000 }; // 2 CPU cores, software WebGL, other tests running alongside
 
-const browser = await chromium.launch({
-  executablePath: process.env.IRIS_CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  // Software WebGL (SwiftShader) for Cornerstone's renderer; no network beyond 127.0.0.1.
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-         '--disable-component-update', '--no-first-run', '--enable-unsafe-swiftshader',
-         '--use-angle=swiftshader'],
-});
+const browser = await launchChromium();
 const pageErrors = [];
 let step = 'start';
 let page;

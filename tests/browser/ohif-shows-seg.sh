@@ -3,7 +3,8 @@
 # receives the demo's MR series by C-STORE and stores its SEG; two SEGs "from another tool" whose
 # references are missing join the study; OHIF, served by scripts/viewer/server.mjs, shows the
 # study in Debian's headless Chromium driven by playwright-core (ohif-shows-seg.mjs), which
-# compares OHIF's label map with the SEG as pydicom reads it (seg-voxels.py).
+# compares OHIF's label map with the SEG as pydicom reads it (seg-voxels.py). Then Orthanc
+# Explorer's series page runs the plugin's "Segment with Iris" action (explorer-segments.mjs).
 #   tests/browser/ohif-shows-seg.sh <build dir>
 # Installs Chromium (apt) and the pinned npm packages when missing. Exits 77, which ctest reports
 # as skipped, only when Chromium cannot be installed. Screenshots: <build dir>/tests/browser/artifacts.
@@ -94,6 +95,14 @@ IRIS_STUDY_URL=$(viewer_study_url "$DEMO_SERIES") IRIS_EXPECTED_SEGMENTS=$expect
   IRIS_CHROMIUM=$chromium node "$root/tests/browser/ohif-shows-seg.mjs" 2>&1 |
   sed 's/^/[browser] /'
 status=${PIPESTATUS[0]}
+if [ "$status" -eq 0 ]; then
+  # The plugin's Orthanc Explorer actions on the same series (explorer-segments.mjs).
+  IRIS_ORTHANC_URL=$ORTHANC_URL IRIS_ORTHANC_USER=$ORTHANC_USER \
+    IRIS_ORTHANC_PASSWORD=$ORTHANC_PASSWORD IRIS_SERIES=$DEMO_SERIES IRIS_ARTIFACTS=$artifacts \
+    IRIS_NODE_MODULES=$build_dir/tests/browser/node/node_modules IRIS_CHROMIUM=$chromium \
+    node "$root/tests/browser/explorer-segments.mjs" 2>&1 | sed 's/^/[browser] /'
+  status=${PIPESTATUS[0]}
+fi
 set -e
 log "browser part: $(elapsed "$started"), screenshots in $artifacts"
 exit "$status"
