@@ -2,6 +2,7 @@
 
 #include "OrthancPlugin/OrthancFrameDecoder.h"
 #include "OrthancPlugin/OrthancRest.h"
+#include "OrthancPlugin/RestRouting.h"
 #include "dicom/DicomError.h"
 #include "dicom/SeriesReader.h"
 
@@ -46,5 +47,23 @@ dicom::SegSource loadSeriesFromOrthanc(const std::string& seriesId,
   source.attributes = dicom::segSourceAttributesFromBuffer(
       std::vector<uint8_t>(files.front().begin(), files.front().end()));
   return source;
+}
+
+dicom::SegSource loadRequestedSeries(const std::string& seriesId, dicom::SeriesReadOptions options)
+{
+  try
+  {
+    return loadSeriesFromOrthanc(seriesId, options);
+  }
+  catch (const OrthancRestError& error)
+  {
+    throw error.notFound() ? HttpError(404, "No series " + seriesId + " in Orthanc")
+                           : HttpError(502, error.what());
+  }
+  catch (const dicom::DicomError& error)
+  {
+    throw HttpError(422,
+                    "Series " + seriesId + " cannot be assembled into a volume: " + error.what());
+  }
 }
 } // namespace iris::plugin

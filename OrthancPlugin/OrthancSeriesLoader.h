@@ -13,6 +13,11 @@ namespace iris::plugin
 dicom::SegSource loadSeriesFromOrthanc(const std::string& seriesId,
                                        dicom::SeriesReadOptions options = {});
 
+// loadSeriesFromOrthanc for a REST route: HttpError 404 when Orthanc has no such series, 422
+// with the reader's reason when it cannot be assembled, 502 for Orthanc's other refusals.
+dicom::SegSource loadRequestedSeries(const std::string& seriesId,
+                                     dicom::SeriesReadOptions options = {});
+
 // Orthanc resource ids: five groups of eight lower-case hex digits.
 bool isOrthancId(const std::string& id);
 } // namespace iris::plugin

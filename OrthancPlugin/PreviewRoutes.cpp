@@ -1,13 +1,11 @@
 #include "OrthancPlugin/PreviewRoutes.h"
 
 #include "OrthancPlugin/AdminRequest.h"
-#include "OrthancPlugin/OrthancRest.h"
 #include "OrthancPlugin/OrthancSeriesLoader.h"
 #include "OrthancPlugin/PluginState.h"
 #include "OrthancPlugin/SeriesSelection.h"
 #include "OrthancPlugin/TaskRequest.h"
 #include "OrthancPlugin/TaskSeriesRequest.h"
-#include "dicom/DicomError.h"
 #include "dicom/Montage.h"
 
 #include <chrono>
@@ -93,20 +91,7 @@ dicom::SeriesVolume loadSeries(const std::string& seriesId)
   }
   dicom::SeriesReadOptions options;
   options.cap.voxels = pluginState().settings.maxVolumeVoxels; // as for jobs
-  try
-  {
-    return loadSeriesFromOrthanc(seriesId, options).series;
-  }
-  catch (const OrthancRestError& error)
-  {
-    throw error.notFound() ? HttpError(404, "No series " + seriesId + " in Orthanc")
-                           : HttpError(502, error.what());
-  }
-  catch (const dicom::DicomError& error)
-  {
-    throw HttpError(422,
-                    "Series " + seriesId + " cannot be assembled into a volume: " + error.what());
-  }
+  return loadRequestedSeries(seriesId, options).series;
 }
 
 // Runs on inference worker `worker`, with the model and the reference embeddings jobs use.

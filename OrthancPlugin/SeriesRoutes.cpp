@@ -1,9 +1,7 @@
 #include "OrthancPlugin/SeriesRoutes.h"
 
-#include "OrthancPlugin/OrthancRest.h"
 #include "OrthancPlugin/OrthancSeriesLoader.h"
 #include "OrthancPlugin/RestRouting.h"
-#include "dicom/DicomError.h"
 
 #include <algorithm>
 #include <numeric>
@@ -38,23 +36,7 @@ RestAnswer volume(const RestRequest& request)
   {
     throw HttpError(400, "\"" + seriesId + "\" is not an Orthanc series id");
   }
-  try
-  {
-    return RestAnswer::json(describeVolume(seriesId, loadSeriesFromOrthanc(seriesId).series));
-  }
-  catch (const OrthancRestError& error)
-  {
-    if (error.notFound())
-    {
-      throw HttpError(404, "No series " + seriesId + " in Orthanc");
-    }
-    throw;
-  }
-  catch (const dicom::DicomError& error)
-  {
-    throw HttpError(422,
-                    "Series " + seriesId + " cannot be assembled into a volume: " + error.what());
-  }
+  return RestAnswer::json(describeVolume(seriesId, loadRequestedSeries(seriesId).series));
 }
 } // namespace
 
