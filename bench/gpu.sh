@@ -14,54 +14,14 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-libtorch="${1:-${LIBTORCH:-}}"
-include="${LIBTORCH_INCLUDE:-${libtorch:+$libtorch/include}}"
-lib="${LIBTORCH_LIB:-${libtorch:+$libtorch/lib}}"
 out="${OUT:-$repo/build-gpu}"
-if [[ -z "$include" || ! -f "$include/torch/csrc/api/include/torch/torch.h" ]]; then
-  echo "gpu.sh: no LibTorch headers under '${include}': pass the libtorch folder" >&2
-  exit 2
-fi
-json=""
-for candidate in "${NLOHMANN_JSON_INCLUDE:-}" "$include" /usr/include /usr/local/include; do
-  if [[ -n "$candidate" && -f "$candidate/nlohmann/json.hpp" ]]; then json="$candidate"; break; fi
-done
-if [[ -z "$json" ]]; then
-  echo "gpu.sh: nlohmann/json.hpp not found; set NLOHMANN_JSON_INCLUDE" >&2
-  exit 2
-fi
-
-# The ABI LibTorch was built with, from its CMake config (pip wheels before 2.6 use the old one).
-abi=1
-config_file="$(ls "$libtorch"/share/cmake/Torch/TorchConfig.cmake 2>/dev/null || true)"
-if [[ -n "$config_file" ]] && grep -q "_GLIBCXX_USE_CXX11_ABI=0" "$config_file"; then abi=0; fi
-
-cuda_libs=()
-for name in torch_cuda c10_cuda; do
-  if ls "$lib"/lib$name.so* >/dev/null 2>&1; then cuda_libs+=("-l$name"); fi
-done
-
-mkdir -p "$out/obj"
-flags=(-std=c++17 -O3 -DNDEBUG -fPIC "-D_GLIBCXX_USE_CXX11_ABI=$abi" -I"$repo")
-# The compiler's own folders must not be repeated with -isystem (it breaks #include_next).
-for dir in "$include" "$include/torch/csrc/api/include" "$json"; do
-  case "$dir" in /usr/include | /usr/local/include) ;; *) flags+=(-isystem "$dir") ;; esac
-done
-sources=(inference/IrisConfig.cpp inference/TaskEmbedding.cpp inference/IrisModel.cpp
-  inference/IrisNetwork.cpp inference/modules/IrisLayers.cpp inference/modules/IrisStages.cpp
-  bench/NetworkBench.cpp)
-jobs="$(nproc)"
-echo "Compiling ${#sources[@]} sources with $jobs jobs (ABI $abi, CUDA libs: ${cuda_libs[*]:-none})"
-pids=()
-for source in "${sources[@]}"; do
-  g++ "${flags[@]}" -c "$repo/$source" -o "$out/obj/$(basename "$source").o" &
-  pids+=($!)
-  if (( ${#pids[@]} >= jobs )); then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
-done
-for pid in "${pids[@]}"; do wait "$pid"; done
-# --no-as-needed keeps torch_cuda linked: it registers the CUDA backend at load time.
-g++ "$out"/obj/*.o -o "$out/iris_network_bench" -L"$lib" -Wl,-rpath,"$lib" \
-  -Wl,--no-as-needed "${cuda_libs[@]}" -ltorch -ltorch_cpu -lc10 -Wl,--as-needed -ldl -lpthread
+# shellcheck source=lib/libtorch.sh
+source "$repo/bench/lib/libtorch.sh"
+libtorch_detect gpu.sh "${1:-}"
+libtorch_compile "$out/obj" inference/IrisConfig.cpp inference/TaskEmbedding.cpp \
+  inference/IrisModel.cpp inference/IrisNetwork.cpp inference/modules/IrisLayers.cpp \
+  inference/modules/IrisStages.cpp bench/NetworkBench.cpp
+libtorch_link "$out/obj" "$out/iris_network_bench"
 
 device=cpu
 if ((${#cuda_libs[@]})) && command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then

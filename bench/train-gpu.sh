@@ -15,61 +15,31 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-libtorch="${1:-${LIBTORCH:-}}"
-include="${LIBTORCH_INCLUDE:-${libtorch:+$libtorch/include}}"
-lib="${LIBTORCH_LIB:-${libtorch:+$libtorch/lib}}"
 out="${OUT:-$repo/build-train-gpu}"
 data="${DATA:-$repo/../shared/data}"
-if [[ -z "$include" || ! -f "$include/torch/csrc/api/include/torch/torch.h" ]]; then
-  echo "train-gpu.sh: no LibTorch headers under '${include}': pass the libtorch folder" >&2
-  exit 2
-fi
-json=""
-for candidate in "${NLOHMANN_JSON_INCLUDE:-}" "$include" /usr/include /usr/local/include; do
-  if [[ -n "$candidate" && -f "$candidate/nlohmann/json.hpp" ]]; then json="$candidate"; break; fi
-done
+# shellcheck source=lib/libtorch.sh
+source "$repo/bench/lib/libtorch.sh"
+libtorch_detect train-gpu.sh "${1:-}"
 nifti=""
 for candidate in "${NIFTI_INCLUDE:-}" /usr/include/nifti /usr/local/include/nifti; do
   if [[ -n "$candidate" && -f "$candidate/nifti1_io.h" ]]; then nifti="$candidate"; break; fi
 done
-if [[ -z "$json" || -z "$nifti" ]]; then
-  echo "train-gpu.sh: nlohmann/json.hpp or nifti1_io.h not found (NLOHMANN_JSON_INCLUDE, NIFTI_INCLUDE)" >&2
+if [[ -z "$nifti" ]]; then
+  echo "train-gpu.sh: nifti1_io.h not found; set NIFTI_INCLUDE" >&2
   exit 2
 fi
+libtorch_add_system_include "$nifti"
 
-# The ABI LibTorch was built with, from its CMake config (pip wheels before 2.6 use the old one).
-abi=1
-config_file="$(ls "$libtorch"/share/cmake/Torch/TorchConfig.cmake 2>/dev/null || true)"
-if [[ -n "$config_file" ]] && grep -q "_GLIBCXX_USE_CXX11_ABI=0" "$config_file"; then abi=0; fi
-cuda_libs=()
-for name in torch_cuda c10_cuda; do
-  if ls "$lib"/lib$name.so* >/dev/null 2>&1; then cuda_libs+=("-l$name"); fi
-done
-
-mkdir -p "$out/obj" "$out/generated/iris"
+mkdir -p "$out/generated/iris"
 version="$(sed -n 's/^project([^)]*VERSION \([0-9.]*\).*/\1/p' "$repo/CMakeLists.txt" | head -1)"
 sed "s/@PROJECT_VERSION@/${version:-0}/" "$repo/cmake/Version.h.in" >"$out/generated/iris/Version.h"
-flags=(-std=c++17 -O3 -DNDEBUG -fPIC "-D_GLIBCXX_USE_CXX11_ABI=$abi" -I"$repo" -I"$out/generated")
-for dir in "$include" "$include/torch/csrc/api/include" "$json" "$nifti"; do
-  case "$dir" in /usr/include | /usr/local/include) ;; *) flags+=(-isystem "$dir") ;; esac
-done
+flags+=(-I"$out/generated")
+cd "$repo"
 sources=(inference/*.cpp inference/modules/*.cpp inference/training/*.cpp dicom/Nifti.cpp
   dicom/Volume.cpp tools/CommandLine.cpp tools/TrainingCommands.cpp bench/TrainGpuMain.cpp)
-cd "$repo"
-# shellcheck disable=SC2206
-sources=(${sources[@]})
+libtorch_compile "$out/obj" "${sources[@]}"
+libtorch_link "$out/obj" "$out/iris" -lniftiio -lznz -lz
 jobs="$(nproc)"
-echo "Compiling ${#sources[@]} sources with $jobs jobs (ABI $abi, CUDA libs: ${cuda_libs[*]:-none})"
-pids=()
-for source in "${sources[@]}"; do
-  g++ "${flags[@]}" -c "$repo/$source" -o "$out/obj/$(echo "$source" | tr / _).o" &
-  pids+=($!)
-  if (( ${#pids[@]} >= jobs )); then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
-done
-for pid in "${pids[@]}"; do wait "$pid"; done
-# --no-as-needed keeps torch_cuda linked: it registers the CUDA backend at load time.
-g++ "$out"/obj/*.o -o "$out/iris" -L"$lib" -Wl,-rpath,"$lib" -Wl,--no-as-needed \
-  "${cuda_libs[@]}" -ltorch -ltorch_cpu -lc10 -Wl,--as-needed -lniftiio -lznz -lz -ldl -lpthread
 
 device="${DEVICE:-cuda}"
 if [[ "$device" == cuda ]] && ! { ((${#cuda_libs[@]})) && nvidia-smi -L >/dev/null 2>&1; }; then
