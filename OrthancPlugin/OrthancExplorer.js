@@ -25,9 +25,11 @@ $('#series').live('pagebeforecreate', function() {
   segment.insertBefore($('#series-delete').parent().parent());
   jobs.insertBefore($('#series-delete').parent().parent());
 
+  // Each handler returns false: the buttons' href="#" would otherwise make jQuery Mobile navigate,
+  // and that navigation can race the alert() that answers the click.
   segment.click(function() {
     if (!$.mobile.pageData) {
-      return;
+      return false;
     }
     $.ajax({
       url: '../iris/series/' + $.mobile.pageData.uuid + '/segment',
@@ -47,11 +49,13 @@ $('#series').live('pagebeforecreate', function() {
         alert('Iris could not queue this series (HTTP ' + request.status + '): ' + message);
       }
     });
+    return false;
   });
 
   jobs.click(function() {
     if ($.mobile.pageData) {
       window.open('../iris/jobs?series=' + $.mobile.pageData.uuid);
     }
+    return false;
   });
 });

@@ -25,11 +25,17 @@ try {
 
   const segment = page.locator('#iris-segment');
   await segment.waitFor({ state: 'visible' });
-  const dialog = page.waitForEvent('dialog');
+  // The alert is accepted as it opens: a dialog left open blocks the page, and with it the click
+  // that waits for the page to settle.
+  const answered = new Promise((resolve) => {
+    page.once('dialog', async (alert) => {
+      const text = alert.message();
+      await alert.accept();
+      resolve(text);
+    });
+  });
   await segment.click();
-  const alert = await dialog;
-  const message = alert.message();
-  await alert.accept();
+  const message = await answered;
   console.log(`"Segment with Iris" answered: ${message}`);
   assert.match(message, /^Task hippocampus: job \d+ is (queued|running|succeeded)$/);
 
