@@ -8,4 +8,5 @@ target_sources(iris_inference PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/training/TrainingData.cpp
   ${CMAKE_CURRENT_LIST_DIR}/training/Trainer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/training/Evaluation.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/training/SurfaceDice.cpp
 )

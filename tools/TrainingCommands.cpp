@@ -193,6 +193,10 @@ int runEval(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         options.threads = parsePositiveCount(value, flag);
       else if (flag == "--device")
         options.device = value;
+      else if (flag == "--spacing")
+        options.spacingMm = parsePositiveNumber(value, flag);
+      else if (flag == "--surface-tolerance")
+        options.surfaceToleranceMm = parsePositiveNumber(value, flag);
       else if (flag == "--pair")
         options.pairs.push_back(value);
       else if (flag == "--pair-classes")
@@ -227,7 +231,7 @@ int runEval(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     {
       throw training::TrainingError("Cannot write " + jsonPath);
     }
-    const auto table = report.toMarkdown();
+    const auto table = report.toMarkdown(options);
     if (!markdownPath.empty())
     {
       std::ofstream markdown(markdownPath);
@@ -262,9 +266,10 @@ std::vector<Command> trainingCommands()
            "[--split val|train|all] [--datasets a,b] [--strategy all|one-shot,ensemble,...] "
            "[--references N] [--ensemble-references N] [--tuning-references N] [--cases N] "
            "[--tuning-cases N] "
-           "[--seed S] [--threads n] [--device cpu|cuda|auto] [--pair <ref id>@<query id> ...] "
-           "[--pair-classes a,b]",
-           "Dice of a model through the segmentation pipeline, per dataset, strategy and class",
+           "[--seed S] [--threads n] [--device cpu|cuda|auto] [--spacing mm] "
+           "[--surface-tolerance mm] [--pair <ref id>@<query id> ...] [--pair-classes a,b]",
+           "Dice and surface Dice of a model through the segmentation pipeline, per dataset, "
+           "strategy and class",
            runEval}};
 }
 } // namespace iris::cli

@@ -3,6 +3,7 @@
 #include "dicom/Nifti.h"
 #include "inference/Segmenter.h"
 #include "inference/training/Manifest.h"
+#include "inference/training/SurfaceDice.h"
 
 #include <algorithm>
 #include <chrono>
@@ -127,6 +128,7 @@ private:
     segmenter.model = options.model;
     segmenter.device = options.device;
     segmenter.threads = options.threads;
+    segmenter.spacingMm = options.spacingMm;
     return segmenter;
   }
 
@@ -175,9 +177,13 @@ private:
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     for (size_t k = 0; k < names.size(); ++k)
     {
-      entry.samples.push_back({query.meta.id, referenceIds, names[k],
-                               dice(query.labels, query.valueOf.at(names[k]), segmented.labels,
-                                    static_cast<uint16_t>(k + 1))});
+      const auto truthValue = query.valueOf.at(names[k]);
+      const auto predictedValue = static_cast<uint16_t>(k + 1);
+      entry.samples.push_back(
+          {query.meta.id, referenceIds, names[k],
+           dice(query.labels, truthValue, segmented.labels, predictedValue),
+           surfaceDice(query.labels, truthValue, segmented.labels, predictedValue,
+                       options_.surfaceToleranceMm)});
     }
   }
 
@@ -339,22 +345,24 @@ private:
   EvaluationReport report_;
 };
 
-std::map<std::string, std::vector<double>> byClass(const StrategyResult& result)
+using Metric = double DiceSample::*; // &DiceSample::dice or &DiceSample::surfaceDice
+
+std::map<std::string, std::vector<double>> byClass(const StrategyResult& result, Metric metric)
 {
   std::map<std::string, std::vector<double>> classes;
   for (const auto& sample : result.samples)
   {
-    classes[sample.className].push_back(sample.dice);
+    classes[sample.className].push_back(sample.*metric);
   }
   return classes;
 }
 
-std::vector<double> allDice(const StrategyResult& result)
+std::vector<double> allSamples(const StrategyResult& result, Metric metric)
 {
   std::vector<double> values;
   for (const auto& sample : result.samples)
   {
-    values.push_back(sample.dice);
+    values.push_back(sample.*metric);
   }
   return values;
 }
@@ -438,14 +446,19 @@ std::string EvaluationReport::toJson(const EvaluationOptions& options) const
   json["references"] = options.references;
   json["ensemble_references"] = options.ensembleReferences;
   json["tuning_references"] = options.tuningReferences;
+  json["surface_tolerance_mm"] = options.surfaceToleranceMm;
+  json["spacing_mm"] = options.spacingMm ? nlohmann::json(*options.spacingMm) : nlohmann::json();
   json["results"] = nlohmann::json::array();
   for (const auto& result : results)
   {
-    const auto overall = meanSd(allDice(result));
+    const auto overall = meanSd(allSamples(result, &DiceSample::dice));
+    const auto surface = meanSd(allSamples(result, &DiceSample::surfaceDice));
     nlohmann::json entry{{"dataset", result.dataset},
                          {"strategy", result.strategy},
                          {"dice_mean", overall.mean},
                          {"dice_sd", overall.sd},
+                         {"surface_dice_mean", surface.mean},
+                         {"surface_dice_sd", surface.sd},
                          {"n", overall.n},
                          {"median_seconds", median(result.seconds)}};
     if (result.strategy == "one-shot")
@@ -455,17 +468,22 @@ std::string EvaluationReport::toJson(const EvaluationOptions& options) const
       entry["per_reference_sd"] = references.sd;
       entry["reference_count"] = references.n;
     }
-    for (const auto& [name, values] : byClass(result))
+    const auto surfaceByClass = byClass(result, &DiceSample::surfaceDice);
+    for (const auto& [name, values] : byClass(result, &DiceSample::dice))
     {
       const auto stats = meanSd(values);
-      entry["per_class"][name] = {{"dice_mean", stats.mean}, {"dice_sd", stats.sd}, {"n", stats.n}};
+      entry["per_class"][name] = {{"dice_mean", stats.mean},
+                                  {"dice_sd", stats.sd},
+                                  {"surface_dice_mean", meanSd(surfaceByClass.at(name)).mean},
+                                  {"n", stats.n}};
     }
     for (const auto& sample : result.samples)
     {
       entry["samples"].push_back({{"query", sample.query},
                                   {"reference", sample.reference},
                                   {"class", sample.className},
-                                  {"dice", sample.dice}});
+                                  {"dice", sample.dice},
+                                  {"surface_dice", sample.surfaceDice}});
     }
     json["results"].push_back(entry);
   }
@@ -473,16 +491,18 @@ std::string EvaluationReport::toJson(const EvaluationOptions& options) const
   return json.dump(1);
 }
 
-std::string EvaluationReport::toMarkdown() const
+std::string EvaluationReport::toMarkdown(const EvaluationOptions& options) const
 {
   std::ostringstream text;
-  text << "| Dataset | Strategy | Dice mean ± sd | n | per class (mean) | median s/segment |\n"
-       << "|---|---|---|---|---|---|\n";
+  text << "| Dataset | Strategy | Dice mean ± sd | n | per class (mean) | surface Dice at "
+       << fixed(options.surfaceToleranceMm, 1) << " mm, mean ± sd | median s/segment |\n"
+       << "|---|---|---|---|---|---|---|\n";
   for (const auto& result : results)
   {
-    const auto overall = meanSd(allDice(result));
+    const auto overall = meanSd(allSamples(result, &DiceSample::dice));
+    const auto surface = meanSd(allSamples(result, &DiceSample::surfaceDice));
     std::string classes;
-    for (const auto& [name, values] : byClass(result))
+    for (const auto& [name, values] : byClass(result, &DiceSample::dice))
     {
       classes += (classes.empty() ? "" : "; ") + name + " " + fixed(meanSd(values).mean);
     }
@@ -494,7 +514,8 @@ std::string EvaluationReport::toMarkdown() const
                 " references: " + fixed(references.mean) + " ± " + fixed(references.sd) + ")";
     }
     text << "| " << result.dataset << " | " << result.strategy << " | " << spread << " | "
-         << overall.n << " | " << classes << " | " << fixed(median(result.seconds), 2) << " |\n";
+         << overall.n << " | " << classes << " | " << fixed(surface.mean) << " ± "
+         << fixed(surface.sd) << " | " << fixed(median(result.seconds), 2) << " |\n";
   }
   for (const auto& note : notes)
   {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,10 @@ struct EvaluationOptions
   uint64_t seed = 1;
   int threads = 2;
   std::string device = "cpu"; // cpu, cuda or auto, as `iris segment --device`
+  // Voxel size (mm) the network works at; unset: the checkpoint's. Coarser makes large fields of
+  // view (whole heads, CT) affordable on a CPU; Dice is still taken on each query's own grid.
+  std::optional<double> spacingMm;
+  double surfaceToleranceMm = 1.0; // surface Dice counts surface voxels this close to the other
   // Cross-case pairs "<reference id>@<query id>" (one-shot), classes matched by label name
   // (the part after `dataset:`), e.g. across datasets; pairClasses restricts the names.
   std::vector<std::string> pairs;
@@ -39,6 +44,7 @@ struct DiceSample
   std::string reference; // case id(s), "" for the memory bank
   std::string className;
   double dice = 0.0;
+  double surfaceDice = 0.0; // at EvaluationOptions::surfaceToleranceMm
 };
 
 struct StrategyResult
@@ -54,7 +60,7 @@ struct EvaluationReport
   std::vector<StrategyResult> results;
   std::vector<std::string> notes;
   std::string toJson(const EvaluationOptions& options) const;
-  std::string toMarkdown() const;
+  std::string toMarkdown(const EvaluationOptions& options) const;
 };
 
 // Throws TrainingError (Manifest.h) for a missing manifest or model and for unknown pairs.

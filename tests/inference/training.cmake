@@ -3,6 +3,7 @@
 # augmentation and loss.
 iris_add_test_suite(iris_training_tests
   SOURCES training/TrainingRunTest.cpp training/TrainingDataTest.cpp
+          training/SurfaceDiceTest.cpp
   LIBRARIES iris_inference iris_dicom iris_cli
   LABELS unit)
 target_compile_options(iris_training_tests PRIVATE ${TORCH_CXX_FLAGS})

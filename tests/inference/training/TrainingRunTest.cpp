@@ -173,7 +173,8 @@ TEST(TrainingRun, EvalOnTwoCasesWritesSaneJson)
   ASSERT_EQ(
       iris({"eval", "--model", (dir / "run/model.pt").string(), "--manifest", manifest.string(),
             "--split", "val", "--strategy", "one-shot,ensemble,memory-bank", "--references", "2",
-            "--ensemble-references", "2", "--threads", "1", "--json", json.string(), "--markdown",
+            "--ensemble-references", "2", "--threads", "1", "--spacing", "1.5",
+            "--surface-tolerance", "2", "--json", json.string(), "--markdown",
             (dir / "eval.md").string()},
            &log),
       0)
@@ -181,6 +182,8 @@ TEST(TrainingRun, EvalOnTwoCasesWritesSaneJson)
   nlohmann::json report;
   std::ifstream(json) >> report;
   ASSERT_EQ(report["results"].size(), 3u) << report.dump(1);
+  EXPECT_EQ(report["spacing_mm"].get<double>(), 1.5);
+  EXPECT_EQ(report["surface_tolerance_mm"].get<double>(), 2.0);
   for (const auto& result : report["results"])
   {
     const auto strategy = result["strategy"].get<std::string>();
@@ -192,9 +195,13 @@ TEST(TrainingRun, EvalOnTwoCasesWritesSaneJson)
     for (const auto& sample : result["samples"])
     {
       EXPECT_NE(sample["query"].get<std::string>().find("msd_hippocampus/"), std::string::npos);
+      const auto surface = sample["surface_dice"].get<double>();
+      EXPECT_TRUE(surface >= 0.0 && surface <= 1.0) << sample.dump();
     }
   }
-  EXPECT_NE(fileBytes(dir / "eval.md").find("| msd_hippocampus | one-shot |"), std::string::npos);
+  const auto table = fileBytes(dir / "eval.md");
+  EXPECT_NE(table.find("| msd_hippocampus | one-shot |"), std::string::npos) << table;
+  EXPECT_NE(table.find("surface Dice at 2.0 mm"), std::string::npos) << table;
 }
 
 TEST(TrainingBadInput, MissingManifestIsNamed)
