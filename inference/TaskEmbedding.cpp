@@ -11,7 +11,6 @@ namespace
 {
 constexpr int64_t kRank = 4;
 
-
 void requireStages(const TaskEmbedding& embedding, const char* what)
 {
   if (embedding.stages.empty())

@@ -38,8 +38,8 @@ std::vector<char> surfaceOf(const dicom::LabelVolume& volume, uint16_t value, co
         {
           continue;
         }
-        const bool edge = i == 0 || j == 0 || k == 0 || i + 1 == size[0] || j + 1 == size[1] ||
-                          k + 1 == size[2];
+        const bool edge =
+            i == 0 || j == 0 || k == 0 || i + 1 == size[0] || j + 1 == size[1] || k + 1 == size[2];
         surface[box.index(i - box.low[0], j - box.low[1], k - box.low[2])] =
             edge || !inside(i - 1, j, k) || !inside(i + 1, j, k) || !inside(i, j - 1, k) ||
             !inside(i, j + 1, k) || !inside(i, j, k - 1) || !inside(i, j, k + 1);
@@ -179,8 +179,7 @@ size_t within(const std::vector<char>& surface, const std::vector<double>& dista
 } // namespace
 
 double surfaceDice(const dicom::LabelVolume& truth, uint16_t truthValue,
-                   const dicom::LabelVolume& predicted, uint16_t predictedValue,
-                   double toleranceMm)
+                   const dicom::LabelVolume& predicted, uint16_t predictedValue, double toleranceMm)
 {
   if (truth.geometry.size != predicted.geometry.size ||
       truth.voxels.size() != truth.geometry.voxelCount() ||
@@ -200,7 +199,8 @@ double surfaceDice(const dicom::LabelVolume& truth, uint16_t truthValue,
   }
   const auto truthSurface = surfaceOf(truth, truthValue, box);
   const auto predictedSurface = surfaceOf(predicted, predictedValue, box);
-  const auto truthCount = static_cast<size_t>(std::count(truthSurface.begin(), truthSurface.end(), 1));
+  const auto truthCount =
+      static_cast<size_t>(std::count(truthSurface.begin(), truthSurface.end(), 1));
   const auto predictedCount =
       static_cast<size_t>(std::count(predictedSurface.begin(), predictedSurface.end(), 1));
   if (truthCount == 0 || predictedCount == 0)

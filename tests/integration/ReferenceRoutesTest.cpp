@@ -331,13 +331,7 @@ TEST_F(ReferenceRoutes, TheRoutesRefuseAnonymousAccess)
     }
   }
 }
-} // namespace
-} // namespace iris::test
 
-namespace iris::test
-{
-namespace
-{
 // A task of the configuration file is upserted again at start-up and wins over references added
 // through the API; the upload it no longer uses is removed then, not left on disk.
 TEST(ReferenceUploadsAtStartUp, UploadsTheConfigurationReplacedAreRemoved)
