@@ -6,6 +6,7 @@ target_sources(iris_inference PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/training/Augment.cpp
   ${CMAKE_CURRENT_LIST_DIR}/training/SyntheticTasks.cpp
   ${CMAKE_CURRENT_LIST_DIR}/training/TrainingData.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/training/TrainingMemoryBank.cpp
   ${CMAKE_CURRENT_LIST_DIR}/training/Trainer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/training/Evaluation.cpp
   ${CMAKE_CURRENT_LIST_DIR}/training/SurfaceDice.cpp

@@ -4,6 +4,7 @@
 #include "inference/training/Manifest.h"
 #include "inference/training/TrainingData.h"
 #include "inference/training/TrainingLoss.h"
+#include "inference/training/TrainingMemoryBank.h"
 #include "inference/training/TrainingOptions.h"
 
 #include <chrono>
@@ -62,6 +63,12 @@ void validate(const TrainingOptions& options)
   {
     throw TrainingError("The synthetic ratio must lie in [0, 1]");
   }
+  if (options.bankEpisodeProbability < 0.0 || options.bankEpisodeProbability > 1.0 ||
+      options.bankAlignmentWeight < 0.0 || options.bankLearningRateScale <= 0.0)
+  {
+    throw TrainingError("bank_episode_probability must lie in [0, 1], bank_alignment_weight "
+                        "must not be negative and bank_learning_rate_scale must be positive");
+  }
 }
 
 class Run
@@ -69,7 +76,7 @@ class Run
 public:
   Run(const TrainingOptions& options, const torch::Device& device, std::vector<std::string>& notes)
       : options_(options), device_(device), data_(options, notes), model_(seeded(options)),
-        ema_(options.model)
+        ema_(options.model), bank_(options_, model_, ema_, data_.classNames().size())
   {
     model_.to(device);
     ema_.to(device);
@@ -82,7 +89,6 @@ public:
     copyWeights(model_, ema_);
     ema_.setMemoryBankClasses(data_.classNames());
     ema_.setSpacingMm(options.spacingMm);
-    seen_.assign(data_.classNames().size(), 0);
     optimizer_ = std::make_unique<torch::optim::AdamW>(
         network.parameters(),
         torch::optim::AdamWOptions(options.learningRate).weight_decay(options.weightDecay));
@@ -102,6 +108,7 @@ public:
       static_cast<torch::optim::AdamWOptions&>(group.options()).lr(rate);
     }
     optimizer_->zero_grad();
+    bank_.beginStep(rate);
     auto& network = model_.network();
     double total = 0.0;
     for (int n = 0; n < options_.episodesPerStep; ++n)
@@ -114,26 +121,41 @@ public:
         *tensor = tensor->to(device_);
       }
       const auto t1 = std::chrono::steady_clock::now();
-      auto priors = network.encodePriors(network.encodeFeatures(episode.referenceImage),
-                                         episode.referenceMasks);
+      const bool fromBank = bank_.decodesFromBank(episode, rng);
+      const auto priors = fromBank
+                              ? bank_.priors(episode.bankRows)
+                              : network.encodePriors(network.encodeFeatures(episode.referenceImage),
+                                                     episode.referenceMasks);
       auto logits = network.decode(network.encodeFeatures(episode.queryImage), priors).logits;
-      auto loss = segmentationLoss(logits, episode.queryMasks) / options_.episodesPerStep;
+      auto loss = segmentationLoss(logits, episode.queryMasks);
+      if (!fromBank && options_.bankAlignmentWeight > 0.0)
+      {
+        loss = loss + options_.bankAlignmentWeight * bank_.alignmentLoss(episode, priors);
+      }
+      loss = loss / options_.episodesPerStep;
       const auto t2 = std::chrono::steady_clock::now();
       loss.backward();
       const auto t3 = std::chrono::steady_clock::now();
       total += loss.item<double>();
-      updateMemoryBank(episode, priors);
+      if (!fromBank)
+      {
+        bank_.record(episode, priors);
+      }
       if (std::getenv("IRIS_TRAIN_PROFILE"))
       {
         using S = std::chrono::duration<double>;
-        std::cerr << episode.dataset << " K=" << episode.bankRows.size() << " sample "
-                  << S(t1 - t0).count() << " forward " << S(t2 - t1).count() << " backward "
-                  << S(t3 - t2).count() << "\n";
+        std::cerr << episode.dataset << " K=" << episode.bankRows.size()
+                  << (fromBank ? " bank" : "") << " sample " << S(t1 - t0).count() << " forward "
+                  << S(t2 - t1).count() << " backward " << S(t3 - t2).count() << "\n";
       }
     }
-    torch::nn::utils::clip_grad_norm_(network.parameters(), options_.gradientClip);
+    auto parameters = network.parameters();
+    zeroMissingGradients(parameters);
+    torch::nn::utils::clip_grad_norm_(parameters, options_.gradientClip);
     optimizer_->step();
-    updateEma(t);
+    const double decay = std::min(options_.emaDecay, (1.0 + t) / (10.0 + t));
+    bank_.endStep(decay);
+    updateEma(decay);
     return total;
   }
 
@@ -147,8 +169,9 @@ public:
     torch::serialize::OutputArchive archive;
     optimizer_->save(archive);
     archive.save_to((temporary / "optimizer.pt").string());
+    bank_.save(temporary);
     nlohmann::json state{
-        {"step", stepsDone}, {"seen", seen_}, {"options", options_.toJsonString()}};
+        {"step", stepsDone}, {"seen", bank_.seen()}, {"options", options_.toJsonString()}};
     std::ofstream(temporary / "trainer.json") << state.dump(1);
     const auto current = outDir / "state";
     fs::remove_all(outDir / "state.old");
@@ -161,7 +184,7 @@ public:
   }
 
   // Returns the number of steps already done.
-  int64_t loadState(const fs::path& outDir)
+  int64_t loadState(const fs::path& outDir, std::vector<std::string>& notes)
   {
     const auto dir = outDir / "state";
     std::ifstream file(dir / "trainer.json");
@@ -170,28 +193,31 @@ public:
       throw TrainingError("--resume: no saved state in " + dir.string());
     }
     nlohmann::json state;
+    std::vector<int> seen;
     try
     {
       file >> state;
-      seen_ = state.at("seen").get<std::vector<int>>();
+      seen = state.at("seen").get<std::vector<int>>();
     }
     catch (const std::exception& error)
     {
       throw TrainingError("--resume: " + (dir / "trainer.json").string() +
                           " is corrupt: " + error.what());
     }
-    if (seen_.size() != data_.classNames().size())
+    if (seen.size() != data_.classNames().size())
     {
       throw TrainingError("--resume: the saved state in " + dir.string() + " has " +
-                          std::to_string(seen_.size()) + " classes, the data now " +
+                          std::to_string(seen.size()) + " classes, the data now " +
                           std::to_string(data_.classNames().size()));
     }
-    copyWeights(IrisModel::load(dir / "model.pt"), model_);
+    bank_.restoreSeen(seen);
+    copyTensors(IrisModel::load(dir / "model.pt"), model_);
     auto ema = IrisModel::load(dir / "ema.pt");
     copyTensors(ema, ema_);
     torch::serialize::InputArchive archive;
     archive.load_from((dir / "optimizer.pt").string(), device_);
     optimizer_->load(archive);
+    bank_.load(dir, device_, notes);
     return state.at("step").get<int64_t>();
   }
 
@@ -226,32 +252,9 @@ private:
     }
   }
 
-  // Each named class's row follows the detached task embedding of its reference (EMA); the
-  // first embedding a row sees initialises it.
-  void updateMemoryBank(const Episode& episode, const std::vector<torch::Tensor>& priors)
+  void updateEma(double decay)
   {
     torch::NoGradGuard noGrad;
-    auto& bank = ema_.network().taskPriors;
-    for (size_t k = 0; k < episode.bankRows.size(); ++k)
-    {
-      const auto row = episode.bankRows[k];
-      if (row < 0 || !episode.referenceMasks[0][k].any().item<bool>())
-      {
-        continue;
-      }
-      const double moment = seen_[row] ? options_.memoryBankMoment : 0.0;
-      for (size_t stage = 0; stage < bank.size(); ++stage)
-      {
-        bank[stage][row].mul_(moment).add_(priors[stage][0][k].detach(), 1.0 - moment);
-      }
-      seen_[row] = 1;
-    }
-  }
-
-  void updateEma(int64_t t)
-  {
-    torch::NoGradGuard noGrad;
-    const double decay = std::min(options_.emaDecay, (1.0 + t) / (10.0 + t));
     auto source = model_.network().parameters();
     auto target = ema_.network().parameters();
     for (size_t n = 0; n < source.size(); ++n)
@@ -265,7 +268,7 @@ private:
   TrainingData data_;
   IrisModel model_;
   IrisModel ema_;
-  std::vector<int> seen_;
+  TrainingMemoryBank bank_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;
 };
 } // namespace
@@ -284,7 +287,7 @@ TrainingSummary train(const TrainingOptions& options,
   summary.notes.push_back("device: " + compute.selected + " (" + compute.detail + ")");
   Run run(options, torch::Device(compute.selected == "cuda" ? torch::kCUDA : torch::kCPU),
           summary.notes);
-  summary.startStep = options.resume ? run.loadState(options.outDir) : 0;
+  summary.startStep = options.resume ? run.loadState(options.outDir, summary.notes) : 0;
   std::ofstream(options.outDir / "options.json") << options.toJsonString();
 
   using Clock = std::chrono::steady_clock;

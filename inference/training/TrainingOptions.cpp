@@ -57,6 +57,9 @@ void TrainingOptions::applyJson(const std::string& jsonText)
     gradientClip = json.value("gradient_clip", gradientClip);
     emaDecay = json.value("ema_decay", emaDecay);
     memoryBankMoment = json.value("memory_bank_moment", memoryBankMoment);
+    bankEpisodeProbability = json.value("bank_episode_probability", bankEpisodeProbability);
+    bankAlignmentWeight = json.value("bank_alignment_weight", bankAlignmentWeight);
+    bankLearningRateScale = json.value("bank_learning_rate_scale", bankLearningRateScale);
     centredQueryProbability = json.value("centred_query_probability", centredQueryProbability);
     checkpointEvery = json.value("checkpoint_every", checkpointEvery);
     logEvery = json.value("log_every", logEvery);
@@ -90,6 +93,9 @@ std::string TrainingOptions::toJsonString() const
                       {"gradient_clip", gradientClip},
                       {"ema_decay", emaDecay},
                       {"memory_bank_moment", memoryBankMoment},
+                      {"bank_episode_probability", bankEpisodeProbability},
+                      {"bank_alignment_weight", bankAlignmentWeight},
+                      {"bank_learning_rate_scale", bankLearningRateScale},
                       {"centred_query_probability", centredQueryProbability},
                       {"threads", threads},
                       {"device", device}};

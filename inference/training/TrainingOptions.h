@@ -43,6 +43,14 @@ struct TrainingOptions
   double gradientClip = 1.0;
   double emaDecay = 0.995;        // weight EMA (shipped weights)
   double memoryBankMoment = 0.99; // bank row <- moment * row + (1 - moment) * embedding
+  // Trained memory bank (either > 0): the bank rows become class prototypes learnt by the
+  // segmentation loss, and the shipped bank is their weight EMA instead of an EMA of reference
+  // embeddings. A real episode decodes its query from its classes' rows with this probability
+  // (skipping the reference), else from its reference, whose embedding is then pulled towards
+  // the rows by (1 - cosine) times the alignment weight: the reference must say which class.
+  double bankEpisodeProbability = 0.0;
+  double bankAlignmentWeight = 0.0;
+  double bankLearningRateScale = 10.0; // the rows' peak rate, relative to learningRate
   double centredQueryProbability = 0.3;
 
   static IrisConfig defaultModelConfig();
@@ -50,6 +58,10 @@ struct TrainingOptions
   void applyJson(const std::string& jsonText);
   std::string toJsonString() const;
   int cropEdge() const { return crop > 0 ? crop : model.patchSize; }
+  bool trainsMemoryBank() const
+  {
+    return bankEpisodeProbability > 0.0 || bankAlignmentWeight > 0.0;
+  }
 };
 
 struct TrainingProgress

@@ -1,6 +1,7 @@
 // iris train / iris eval end to end on a few real hippocampus cases with a tiny network.
 #include "dicom/Nifti.h"
 #include "inference/Checkpoint.h"
+#include "inference/IrisModel.h"
 #include "inference/Segmenter.h"
 #include "inference/training/Evaluation.h"
 #include "inference/training/Manifest.h"
@@ -106,6 +107,21 @@ std::vector<std::string> trainArgs(const fs::path& manifest, const fs::path& con
           "--datasets",
           "msd_hippocampus"};
 }
+// Stopped after 10 steps, then resumed into dir/split: the same bytes as dir/whole, the
+// uninterrupted run. state/model.pt holds the trained weights (and a trained bank's rows); the
+// optimisers' files key tensors by address, so they differ between processes.
+void expectResumedRunMatches(const fs::path& manifest, const fs::path& config, const TempDir& dir)
+{
+  auto first = trainArgs(manifest, config, dir / "split");
+  auto resumed = first;
+  first.insert(first.end(), {"--stop-at", "10"});
+  resumed.push_back("--resume");
+  std::string log;
+  ASSERT_EQ(iris(first, &log), 0) << log;
+  ASSERT_EQ(iris(resumed, &log), 0) << log;
+  EXPECT_TRUE(fileBytes(dir / "whole/model.pt") == fileBytes(dir / "split/model.pt"));
+  EXPECT_TRUE(fileBytes(dir / "whole/state/model.pt") == fileBytes(dir / "split/state/model.pt"));
+}
 } // namespace
 
 TEST(TrainingRun, LossFallsAndAnInterruptedRunResumesBitIdentically)
@@ -131,15 +147,7 @@ TEST(TrainingRun, LossFallsAndAnInterruptedRunResumesBitIdentically)
   ASSERT_EQ(losses.size(), 4u) << log;
   EXPECT_LT(losses.back(), losses.front()) << log;
 
-  // Stopped after 10 steps, then resumed: the same bytes as the uninterrupted run.
-  auto first = trainArgs(manifest, config, dir / "split");
-  auto resumed = first;
-  first.insert(first.end(), {"--stop-at", "10"});
-  resumed.push_back("--resume");
-  ASSERT_EQ(iris(first, &log), 0) << log;
-  ASSERT_EQ(iris(resumed, &log), 0) << log;
-  EXPECT_EQ(fileBytes(dir / "whole/model.pt"), fileBytes(dir / "split/model.pt"));
-  EXPECT_EQ(fileBytes(dir / "whole/state/model.pt"), fileBytes(dir / "split/state/model.pt"));
+  expectResumedRunMatches(manifest, config, dir);
 
   // The shipped file is a normal checkpoint: spacing and memory-bank names included.
   inference::SegmenterOptions options;
@@ -156,6 +164,51 @@ TEST(TrainingRun, LossFallsAndAnInterruptedRunResumesBitIdentically)
   EXPECT_THROW(segmenter.memoryBankRow("msd_hippocampus:nothing"), inference::SegmentationError);
 }
 
+TEST(TrainingRun, TrainedMemoryBankMovesSeenRowsAndResumesBitIdentically)
+{
+  TempDir dir;
+  const auto manifest = writeManifest(dir, 4, 0);
+  const auto emaConfig = dir / "ema.json";
+  std::ofstream(emaConfig) << kTinyConfig;
+  auto trained = nlohmann::json::parse(kTinyConfig);
+  trained["bank_episode_probability"] = 0.5;
+  trained["bank_alignment_weight"] = 0.5;
+  const auto config = dir / "trained.json";
+  std::ofstream(config) << trained.dump();
+  std::string log;
+  ASSERT_EQ(iris(trainArgs(manifest, config, dir / "whole"), &log), 0) << log;
+  ASSERT_EQ(iris(trainArgs(manifest, emaConfig, dir / "ema"), &log), 0) << log;
+  expectResumedRunMatches(manifest, config, dir);
+  EXPECT_TRUE(fs::exists(dir / "split/state/bank-optimizer.pt"));
+  EXPECT_FALSE(fs::exists(dir / "ema/state/bank-optimizer.pt"));
+
+  // Rows 0 and 1 are the two hippocampus classes. The trained rows (state/model.pt) moved
+  // under the loss, so the shipped rows, their weight EMA, trail them instead of equalling
+  // them; the never-seen rows stay as initialised, as with the EMA bank.
+  const auto rows = [](const fs::path& checkpoint, std::vector<int64_t> indices)
+  { return inference::IrisModel::load(checkpoint).memoryBank(indices).stages.front(); };
+  const auto moving = rows(dir / "whole/state/model.pt", {0, 1});
+  const auto shipped = rows(dir / "whole/model.pt", {0, 1});
+  EXPECT_TRUE(torch::isfinite(shipped).all().item<bool>());
+  EXPECT_GT((moving - shipped).abs().max().item<double>(), 1e-4);
+  EXPECT_TRUE(
+      torch::equal(rows(dir / "whole/model.pt", {5, 6, 7}), rows(dir / "ema/model.pt", {5, 6, 7})));
+  EXPECT_FALSE(torch::equal(shipped, rows(dir / "ema/model.pt", {0, 1})));
+}
+
+TEST(TrainingBadInput, TrainedBankOptionsAreChecked)
+{
+  TempDir dir;
+  const auto manifest = writeManifest(dir, 2, 0);
+  auto bad = nlohmann::json::parse(kTinyConfig);
+  bad["bank_episode_probability"] = 1.5;
+  const auto config = dir / "bad.json";
+  std::ofstream(config) << bad.dump();
+  std::string log;
+  EXPECT_NE(iris(trainArgs(manifest, config, dir / "run"), &log), 0);
+  EXPECT_NE(log.find("bank_episode_probability"), std::string::npos) << log;
+}
+
 TEST(TrainingRun, EvalOnTwoCasesWritesSaneJson)
 {
   TempDir dir;
@@ -170,14 +223,31 @@ TEST(TrainingRun, EvalOnTwoCasesWritesSaneJson)
             0)
       << log;
   const auto json = dir / "eval.json";
-  ASSERT_EQ(
-      iris({"eval", "--model", (dir / "run/model.pt").string(), "--manifest", manifest.string(),
-            "--split", "val", "--strategy", "one-shot,ensemble,memory-bank", "--references", "2",
-            "--ensemble-references", "2", "--threads", "1", "--spacing", "1.5",
-            "--surface-tolerance", "2", "--json", json.string(), "--markdown",
-            (dir / "eval.md").string()},
-           &log),
-      0)
+  ASSERT_EQ(iris({"eval",
+                  "--model",
+                  (dir / "run/model.pt").string(),
+                  "--manifest",
+                  manifest.string(),
+                  "--split",
+                  "val",
+                  "--strategy",
+                  "one-shot,ensemble,memory-bank",
+                  "--references",
+                  "2",
+                  "--ensemble-references",
+                  "2",
+                  "--threads",
+                  "1",
+                  "--spacing",
+                  "1.5",
+                  "--surface-tolerance",
+                  "2",
+                  "--json",
+                  json.string(),
+                  "--markdown",
+                  (dir / "eval.md").string()},
+                 &log),
+            0)
       << log;
   nlohmann::json report;
   std::ifstream(json) >> report;
