@@ -26,7 +26,6 @@ public:
   TrainingMemoryBank(const TrainingOptions& options, IrisModel& trained, IrisModel& shipped,
                      size_t rows);
 
-  bool trained() const { return optimizer_ != nullptr; }
   const std::vector<int>& seen() const { return seen_; }
   void restoreSeen(const std::vector<int>& seen) { seen_ = seen; }
 

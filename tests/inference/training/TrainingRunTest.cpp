@@ -223,31 +223,14 @@ TEST(TrainingRun, EvalOnTwoCasesWritesSaneJson)
             0)
       << log;
   const auto json = dir / "eval.json";
-  ASSERT_EQ(iris({"eval",
-                  "--model",
-                  (dir / "run/model.pt").string(),
-                  "--manifest",
-                  manifest.string(),
-                  "--split",
-                  "val",
-                  "--strategy",
-                  "one-shot,ensemble,memory-bank",
-                  "--references",
-                  "2",
-                  "--ensemble-references",
-                  "2",
-                  "--threads",
-                  "1",
-                  "--spacing",
-                  "1.5",
-                  "--surface-tolerance",
-                  "2",
-                  "--json",
-                  json.string(),
-                  "--markdown",
-                  (dir / "eval.md").string()},
-                 &log),
-            0)
+  ASSERT_EQ(
+      iris({"eval", "--model", (dir / "run/model.pt").string(), "--manifest", manifest.string(),
+            "--split", "val", "--strategy", "one-shot,ensemble,memory-bank", "--references", "2",
+            "--ensemble-references", "2", "--threads", "1", "--spacing", "1.5",
+            "--surface-tolerance", "2", "--json", json.string(), "--markdown",
+            (dir / "eval.md").string()},
+           &log),
+      0)
       << log;
   nlohmann::json report;
   std::ifstream(json) >> report;
