@@ -174,10 +174,11 @@ Episode TrainingData::sample(std::mt19937_64& rng) const
 Episode TrainingData::sampleSynthetic() const
 {
   const int64_t edge = options_.cropEdge();
-  auto task = makeSyntheticTask(edge);
+  auto task = makeSyntheticTask(edge, options_.maxClasses);
   Episode episode{
-      task.reference.image, task.reference.mask, task.query.image, task.query.mask, {-1},
+      task.reference.image, task.reference.masks, task.query.image, task.query.masks, {},
       "synthetic"};
+  episode.bankRows.assign(static_cast<size_t>(task.query.masks.size(1)), -1);
   augmentInPlace(episode.referenceImage, episode.referenceMasks, AugmentOptions{});
   augmentInPlace(episode.queryImage, episode.queryMasks, queryAugmentOptions());
   return episode;

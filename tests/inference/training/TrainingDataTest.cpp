@@ -10,6 +10,7 @@
 #include "tests/support/TempDir.h"
 
 #include <gtest/gtest.h>
+#include <set>
 
 namespace iris::test
 {
@@ -24,34 +25,80 @@ void expectBinaryNonEmpty(const torch::Tensor& mask)
 }
 } // namespace
 
-TEST(SyntheticTasks, ReferenceAndQueryFollowOneRuleWithNonEmptyMatchingMasks)
+TEST(SyntheticTasks, ReferenceAndQueryFollowTheSameRulesWithNonEmptyDisjointClasses)
 {
-  for (int seed = 0; seed < 8; ++seed)
+  std::set<int64_t> classCounts;
+  for (int seed = 0; seed < 24; ++seed)
   {
     torch::manual_seed(seed);
-    const auto task = training::makeSyntheticTask(32);
+    const auto task = training::makeSyntheticTask(32, 3);
+    const auto classes = task.reference.masks.size(1);
+    classCounts.insert(classes);
     for (const auto* pair : {&task.reference, &task.query})
     {
       EXPECT_EQ(pair->image.sizes(), torch::IntArrayRef({1, 1, 32, 32, 32}));
-      EXPECT_EQ(pair->mask.sizes(), pair->image.sizes());
+      EXPECT_EQ(pair->masks.sizes(), torch::IntArrayRef({1, classes, 32, 32, 32}));
       EXPECT_TRUE(torch::isfinite(pair->image).all().item<bool>());
-      expectBinaryNonEmpty(pair->mask);
-      // The target is not the whole scene: there is background to tell it from.
-      EXPECT_LT(pair->mask.mean().item<double>(), 0.6);
+      for (int64_t k = 0; k < classes; ++k)
+      {
+        expectBinaryNonEmpty(pair->masks[0][k]);
+      }
+      // Each voxel belongs to one class at most, and there is background to tell them from.
+      EXPECT_LE(pair->masks.sum(1).max().item<double>(), 1.0) << "seed " << seed;
+      EXPECT_LT(pair->masks.sum(1).mean().item<double>(), 0.6);
     }
     // Two independent scenes, not one scene twice.
-    EXPECT_FALSE(torch::equal(task.reference.mask, task.query.mask));
+    EXPECT_FALSE(torch::equal(task.reference.masks, task.query.masks));
   }
+  EXPECT_EQ(classCounts, (std::set<int64_t>{1, 2, 3}));
+}
+
+TEST(SyntheticTasks, SplitBlobHalvesLieOnTheSameSidesInReferenceAndQuery)
+{
+  // A split task marks a blob's halves as two classes that touch across a plane; which side
+  // each lies on is the rule, so class 1 lies above class 0 along one axis in both scenes.
+  // Two blob kinds touch only where one hides part of the other, on either side.
+  const auto touching = [](const torch::Tensor& masks)
+  {
+    namespace F = torch::nn::functional;
+    const auto grown = F::max_pool3d(masks[0][0].view({1, 1, 32, 32, 32}),
+                                     F::MaxPool3dFuncOptions(3).stride(1).padding(1));
+    return (grown[0][0] * masks[0][1]).sum().item<double>() > 20.0;
+  };
+  const auto offset = [](const torch::Tensor& masks)
+  {
+    const auto centroid = [](const torch::Tensor& mask)
+    { return torch::nonzero(mask).to(torch::kFloat64).mean(0); };
+    return centroid(masks[0][1]) - centroid(masks[0][0]);
+  };
+  int pairs = 0, sameSide = 0;
+  for (int seed = 0; seed < 40; ++seed)
+  {
+    torch::manual_seed(seed);
+    const auto task = training::makeSyntheticTask(32, 2);
+    if (task.reference.masks.size(1) != 2 || !touching(task.reference.masks) ||
+        !touching(task.query.masks))
+    {
+      continue;
+    }
+    const auto reference = offset(task.reference.masks);
+    const auto axis = reference.abs().argmax().item<int64_t>();
+    ++pairs;
+    sameSide +=
+        reference[axis].item<double>() > 0.0 && offset(task.query.masks)[axis].item<double>() > 0.0;
+  }
+  EXPECT_GE(pairs, 5);
+  EXPECT_GE(sameSide, pairs * 7 / 10) << sameSide << " of " << pairs;
 }
 
 TEST(SyntheticTasks, SameSeedSameTask)
 {
   torch::manual_seed(7);
-  const auto a = training::makeSyntheticTask(32);
+  const auto a = training::makeSyntheticTask(32, 3);
   torch::manual_seed(7);
-  const auto b = training::makeSyntheticTask(32);
+  const auto b = training::makeSyntheticTask(32, 3);
   EXPECT_TRUE(torch::equal(a.query.image, b.query.image));
-  EXPECT_TRUE(torch::equal(a.reference.mask, b.reference.mask));
+  EXPECT_TRUE(torch::equal(a.reference.masks, b.reference.masks));
 }
 
 TEST(Augment, KeepsMasksBinaryAndAlignedWithTheImage)
