@@ -48,14 +48,17 @@ if [[ "$device" == cuda ]] && ! { ((${#cuda_libs[@]})) && nvidia-smi -L >/dev/nu
 fi
 config="${CONFIG:-$out/train-gpu.config.json}"
 if [[ -z "${CONFIG:-}" ]]; then
-  # The larger config: 128³ patches, the released widths halved, 2 blocks per stage.
+  # The larger config: 128³ patches, the released widths halved, 2 blocks per stage, with the
+  # trained memory bank and the class-separation loss of the shipped CPU model from step 0.
   cat >"$config" <<'JSON'
 {
  "model": {"channels": [32, 64, 128, 256, 512], "num_block": [2, 2, 2, 2],
            "num_query_tokens": 10, "patch_size": 128, "tn": 256},
  "dataset_weights": {"msd_hippocampus": 0.6}, "other_weight": 0.25, "max_classes": 5,
  "episodes_per_step": 4, "learning_rate": 0.001, "warmup_fraction": 0.02,
- "ema_decay": 0.999, "memory_bank_moment": 0.99
+ "ema_decay": 0.999, "memory_bank_moment": 0.99,
+ "bank_episode_probability": 0.5, "bank_alignment_weight": 0.5,
+ "class_separation_weight": 1.0, "class_separation_margin": 0.4
 }
 JSON
 fi

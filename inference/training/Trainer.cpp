@@ -69,6 +69,12 @@ void validate(const TrainingOptions& options)
     throw TrainingError("bank_episode_probability must lie in [0, 1], bank_alignment_weight "
                         "must not be negative and bank_learning_rate_scale must be positive");
   }
+  if (options.classSeparationWeight < 0.0 || options.classSeparationMargin <= 0.0 ||
+      options.classSeparationMargin > 2.0)
+  {
+    throw TrainingError("class_separation_weight must not be negative and "
+                        "class_separation_margin must lie in (0, 2]");
+  }
 }
 
 class Run
@@ -126,8 +132,14 @@ public:
                               ? bank_.priors(episode.bankRows)
                               : network.encodePriors(network.encodeFeatures(episode.referenceImage),
                                                      episode.referenceMasks);
-      auto logits = network.decode(network.encodeFeatures(episode.queryImage), priors).logits;
-      auto loss = segmentationLoss(logits, episode.queryMasks);
+      const auto decoded = network.decode(network.encodeFeatures(episode.queryImage), priors);
+      auto loss = segmentationLoss(decoded.logits, episode.queryMasks);
+      if (options_.classSeparationWeight > 0.0)
+      {
+        loss = loss +
+               options_.classSeparationWeight *
+                   classSeparationLoss(decoded.classifierWeights, options_.classSeparationMargin);
+      }
       if (!fromBank && options_.bankAlignmentWeight > 0.0)
       {
         loss = loss + options_.bankAlignmentWeight * bank_.alignmentLoss(episode, priors);

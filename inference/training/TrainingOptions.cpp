@@ -60,6 +60,8 @@ void TrainingOptions::applyJson(const std::string& jsonText)
     bankEpisodeProbability = json.value("bank_episode_probability", bankEpisodeProbability);
     bankAlignmentWeight = json.value("bank_alignment_weight", bankAlignmentWeight);
     bankLearningRateScale = json.value("bank_learning_rate_scale", bankLearningRateScale);
+    classSeparationWeight = json.value("class_separation_weight", classSeparationWeight);
+    classSeparationMargin = json.value("class_separation_margin", classSeparationMargin);
     centredQueryProbability = json.value("centred_query_probability", centredQueryProbability);
     checkpointEvery = json.value("checkpoint_every", checkpointEvery);
     logEvery = json.value("log_every", logEvery);
@@ -96,6 +98,8 @@ std::string TrainingOptions::toJsonString() const
                       {"bank_episode_probability", bankEpisodeProbability},
                       {"bank_alignment_weight", bankAlignmentWeight},
                       {"bank_learning_rate_scale", bankLearningRateScale},
+                      {"class_separation_weight", classSeparationWeight},
+                      {"class_separation_margin", classSeparationMargin},
                       {"centred_query_probability", centredQueryProbability},
                       {"threads", threads},
                       {"device", device}};

@@ -51,6 +51,10 @@ struct TrainingOptions
   double bankEpisodeProbability = 0.0;
   double bankAlignmentWeight = 0.0;
   double bankLearningRateScale = 10.0; // the rows' peak rate, relative to learningRate
+  // Auxiliary loss (weight 0: off) that keeps the class head from giving every class of an
+  // episode the same classifier weights (TrainingLoss.h, classSeparationLoss).
+  double classSeparationWeight = 0.0;
+  double classSeparationMargin = 0.4;
   double centredQueryProbability = 0.3;
 
   static IrisConfig defaultModelConfig();

@@ -129,6 +129,26 @@ TEST(TrainingLoss, PerfectPredictionScoresLowerThanInverted)
   const auto dice = training::diceScores(target[0], target[0]);
   EXPECT_TRUE(torch::allclose(dice, torch::ones({2}, torch::kFloat64)));
 }
+TEST(TrainingLoss, ClassSeparationPushesCoincidingWeightsApartAndIgnoresSeparatedOnes)
+{
+  // Two classes with all but the same weights, as a collapsed class head gives them: the loss
+  // is about the margin and its gradient moves them apart, where a cosine's would vanish.
+  auto same = (torch::tensor({1.0f, 2.0f, 3.0f}).repeat({1, 2, 1}) +
+               torch::tensor({0.0f, 0.0f, 0.0f, 1e-4f, 0.0f, 0.0f}).view({1, 2, 3}))
+                  .requires_grad_(true);
+  auto loss = training::classSeparationLoss(same, 0.4);
+  EXPECT_NEAR(loss.item<double>(), 0.4, 1e-4);
+  loss.backward();
+  EXPECT_GT(same.grad().abs().sum().item<double>(), 0.0);
+  auto moved = (same - 0.05 * same.grad()).detach();
+  EXPECT_LT(training::classSeparationLoss(moved, 0.4).item<double>(), 0.4);
+
+  // Weights already further apart than the margin, and a single class, cost nothing.
+  const auto apart = torch::tensor({1.0f, 0.0f, 0.0f, 0.0f, 1.0f, 0.0f}).view({1, 2, 3});
+  EXPECT_EQ(training::classSeparationLoss(apart, 0.4).item<double>(), 0.0);
+  EXPECT_EQ(training::classSeparationLoss(torch::ones({1, 1, 3}), 0.4).item<double>(), 0.0);
+}
+
 TEST(TrainingBadInput, LabelShapeMismatchAndEmptyClassAreNamed)
 {
   TempDir dir;

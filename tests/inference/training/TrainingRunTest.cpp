@@ -196,17 +196,32 @@ TEST(TrainingRun, TrainedMemoryBankMovesSeenRowsAndResumesBitIdentically)
   EXPECT_FALSE(torch::equal(shipped, rows(dir / "ema/model.pt", {0, 1})));
 }
 
-TEST(TrainingBadInput, TrainedBankOptionsAreChecked)
+namespace
+{
+// A training config with `key` set to `value` is refused by a message that names the key.
+void expectConfigRefused(const std::string& key, const nlohmann::json& value)
 {
   TempDir dir;
   const auto manifest = writeManifest(dir, 2, 0);
   auto bad = nlohmann::json::parse(kTinyConfig);
-  bad["bank_episode_probability"] = 1.5;
+  bad[key] = value;
   const auto config = dir / "bad.json";
   std::ofstream(config) << bad.dump();
   std::string log;
-  EXPECT_NE(iris(trainArgs(manifest, config, dir / "run"), &log), 0);
-  EXPECT_NE(log.find("bank_episode_probability"), std::string::npos) << log;
+  EXPECT_NE(iris(trainArgs(manifest, config, dir / "run"), &log), 0) << key;
+  EXPECT_NE(log.find(key), std::string::npos) << log;
+}
+} // namespace
+
+TEST(TrainingBadInput, TrainedBankOptionsAreChecked)
+{
+  expectConfigRefused("bank_episode_probability", 1.5);
+}
+
+TEST(TrainingBadInput, ClassSeparationOptionsAreChecked)
+{
+  expectConfigRefused("class_separation_margin", 0.0);
+  expectConfigRefused("class_separation_weight", -1.0);
 }
 
 TEST(TrainingRun, EvalOnTwoCasesWritesSaneJson)
