@@ -76,9 +76,9 @@ TEST(Pipeline, ArrivalStoresOneValidSegInTheSameStudy)
   EXPECT_EQ(content.segments[1].description.label, "Posterior");
 }
 
-TEST(Pipeline, DefaultModelSegmentsAValidationCaseAboveTheDiceFloor)
+TEST(Pipeline, DefaultModelSegmentsBothPartsOfAValidationCaseAboveTheDiceFloor)
 {
-  constexpr double kDiceFloor = 0.6;
+  constexpr double kDiceFloor = 0.7;
   // IRIS_MODEL (as in scripts/demo.sh) tries another checkpoint against the same floor.
   const char* other = std::getenv("IRIS_MODEL");
   const auto model = other ? std::filesystem::path(other)
@@ -105,16 +105,15 @@ TEST(Pipeline, DefaultModelSegmentsAValidationCaseAboveTheDiceFloor)
   ASSERT_TRUE(known) << "the label does not share the series' grid";
   const auto overlaps = dicom::compareLabels(*known, content.labels);
   ASSERT_EQ(overlaps.size(), 2u);
+  // The floor holds for each part: the shipped model scores 0.81-0.84 on this case from the CLI
+  // (models/README.md). A model that finds the whole hippocampus but ignores which part its
+  // reference marks, as the earlier ones did, scores 0.1-0.6 on a part; an untrained network or
+  // a broken pipeline about 0.05.
   for (const auto& overlap : overlaps)
   {
     std::cout << "label " << overlap.label << ": Dice " << overlap.dice() << "\n";
+    EXPECT_GE(overlap.dice(), kDiceFloor) << "label " << overlap.label;
   }
-  // The floor is on the whole hippocampus: the shipped model finds it (0.84 from the CLI) but
-  // does not tell its anterior and posterior parts apart (models/README.md). An untrained
-  // network or a broken pipeline scores about 0.05.
-  const double whole = dicom::compareForeground(*known, content.labels).dice();
-  std::cout << "whole hippocampus: Dice " << whole << "\n";
-  EXPECT_GE(whole, kDiceFloor);
 }
 
 TEST(Pipeline, AnUploadWhoseOutcomeWasLostIsAnsweredAlreadyStored)
