@@ -136,12 +136,7 @@ SyntheticPair makeScene(int64_t edge, const std::vector<ClassRule>& rules,
   }
   // Unmarked blobs and the classes' blobs in a random order, so that either may hide part of
   // the other.
-  std::vector<int> order(rules.size() + distractors.size());
-  for (size_t n = 0; n < order.size(); ++n)
-  {
-    order[n] = static_cast<int>(n);
-  }
-  const auto shuffled = torch::randperm(static_cast<int64_t>(order.size()));
+  const auto shuffled = torch::randperm(static_cast<int64_t>(rules.size() + distractors.size()));
   for (int64_t n = 0; n < shuffled.size(0); ++n)
   {
     const auto item = static_cast<size_t>(shuffled[n].item<int64_t>());

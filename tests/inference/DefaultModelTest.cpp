@@ -7,6 +7,7 @@
 #include "inference/Segmenter.h"
 #include "tests/support/SharedData.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 
 namespace iris::inference
@@ -17,10 +18,7 @@ namespace
 constexpr double kPartDiceFloor = 0.7; // the shipped model scores 0.81-0.84 here
 constexpr uint16_t kAnterior = 1, kPosterior = 2;
 
-std::filesystem::path hippocampus(const std::string& kind, const std::string& caseId)
-{
-  return test::sharedDataDir() / "msd_hippocampus" / kind / (caseId + ".nii.gz");
-}
+using test::hippocampus;
 
 class DefaultModel : public ::testing::Test
 {
@@ -53,21 +51,18 @@ protected:
   static std::vector<double> partDice(const SegmentRequest& request,
                                       const std::vector<uint16_t>& expected)
   {
-    const auto result = segmenter->segment(*query, "MR", request);
-    std::vector<double> dice;
-    for (size_t k = 0; k < expected.size(); ++k)
+    auto predicted = segmenter->segment(*query, "MR", request).labels;
+    for (auto& value : predicted.voxels)
     {
-      auto predicted = result.labels;
-      auto known = *truth;
-      for (auto& value : predicted.voxels)
-      {
-        value = value == k + 1 ? 1 : 0;
-      }
-      for (auto& value : known.voxels)
-      {
-        value = value == expected[k] ? 1 : 0;
-      }
-      dice.push_back(dicom::compareForeground(known, predicted).dice());
+      value = value == 0 ? 0 : expected.at(value - 1);
+    }
+    const auto overlaps = dicom::compareLabels(*truth, predicted); // the truth holds both parts
+    std::vector<double> dice;
+    for (const auto part : expected)
+    {
+      dice.push_back(std::find_if(overlaps.begin(), overlaps.end(),
+                                  [&](const auto& overlap) { return overlap.label == part; })
+                         ->dice());
     }
     return dice;
   }

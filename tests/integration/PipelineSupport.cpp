@@ -34,11 +34,6 @@ const std::filesystem::path& tinyModel(int patchSize)
   return model;
 }
 
-std::filesystem::path hippocampus(const std::string& kind, const std::string& caseId)
-{
-  return sharedDataDir() / "msd_hippocampus" / kind / (caseId + ".nii.gz");
-}
-
 Json hippocampusTask(const std::string& strategy, const std::vector<std::string>& referenceCases)
 {
   Json references = Json::array();

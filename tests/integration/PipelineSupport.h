@@ -23,9 +23,6 @@ constexpr int kSlowPatch = 128; // tiny network, ~10 s per hippocampus: time to 
 // once per test process with `iris import-checkpoint` at the given patch size.
 const std::filesystem::path& tinyModel(int patchSize);
 
-// The MSD hippocampus NIfTI image or label of a case, e.g. ("labels", "hippocampus_015").
-std::filesystem::path hippocampus(const std::string& kind, const std::string& caseId);
-
 // A task segmenting both hippocampus labels of MR series, by example from training cases.
 nlohmann::json hippocampusTask(const std::string& strategy = "one-shot",
                                const std::vector<std::string>& referenceCases = {

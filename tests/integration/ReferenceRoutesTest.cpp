@@ -5,6 +5,7 @@
 #include "dicom/SegTerminology.h"
 #include "dicom/SegWriter.h"
 #include "tests/integration/PipelineSupport.h"
+#include "tests/support/SharedData.h"
 
 #include <fstream>
 #include <gtest/gtest.h>

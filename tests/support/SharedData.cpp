@@ -23,6 +23,11 @@ std::filesystem::path sourceDir()
   return IRIS_SOURCE_DIR;
 }
 
+std::filesystem::path hippocampus(const std::string& kind, const std::string& caseId)
+{
+  return sharedDataDir() / "msd_hippocampus" / kind / (caseId + ".nii.gz");
+}
+
 const nlohmann::json& dicomFixtures()
 {
   static const nlohmann::json fixtures = [] {

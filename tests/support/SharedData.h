@@ -12,6 +12,9 @@ std::filesystem::path sharedDir();
 std::filesystem::path sharedDataDir();
 std::filesystem::path sourceDir();
 
+// The MSD hippocampus NIfTI image or label of a case, e.g. ("labels", "hippocampus_015").
+std::filesystem::path hippocampus(const std::string& kind, const std::string& caseId);
+
 // data/dicom.json, parsed once.
 const nlohmann::json& dicomFixtures();
 // The fixture entry whose "path" equals `path`; fails the calling test if absent.
