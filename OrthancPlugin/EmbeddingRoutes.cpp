@@ -45,7 +45,7 @@ std::shared_ptr<const inference::CheckpointSummary> modelSummary()
 RestAnswer compactJson(const Json& value)
 {
   RestAnswer answer;
-  answer.body = value.dump();
+  answer.body = value.dump(-1, ' ', false, Json::error_handler_t::replace);
   return answer;
 }
 

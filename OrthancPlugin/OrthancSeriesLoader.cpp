@@ -6,16 +6,9 @@
 #include "dicom/DicomError.h"
 #include "dicom/SeriesReader.h"
 
-#include <regex>
 
 namespace iris::plugin
 {
-bool isOrthancId(const std::string& id)
-{
-  static const std::regex pattern("[0-9a-f]{8}(-[0-9a-f]{8}){4}");
-  return std::regex_match(id, pattern);
-}
-
 dicom::SegSource loadSeriesFromOrthanc(const std::string& seriesId,
                                        dicom::SeriesReadOptions options)
 {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "OrthancPlugin/OrthancId.h"
 #include "dicom/SegSource.h"
 #include "dicom/SeriesOptions.h"
 
@@ -17,7 +18,4 @@ dicom::SegSource loadSeriesFromOrthanc(const std::string& seriesId,
 // with the reader's reason when it cannot be assembled, 502 for Orthanc's other refusals.
 dicom::SegSource loadRequestedSeries(const std::string& seriesId,
                                      dicom::SeriesReadOptions options = {});
-
-// Orthanc resource ids: five groups of eight lower-case hex digits.
-bool isOrthancId(const std::string& id);
 } // namespace iris::plugin

@@ -1,8 +1,10 @@
 #include "OrthancPlugin/PluginSettings.h"
 
 #include "OrthancPlugin/TaskDefinition.h"
+#include "dicom/JsonInteger.h"
 #include "inference/DeviceName.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace iris::plugin
@@ -45,8 +47,7 @@ public:
       return fallback;
     }
     const Json& value = section_.at(key);
-    if (!value.is_number_integer() || value.get<long long>() < minimum ||
-        value.get<long long>() > maximum)
+    if (!dicom::isIntegerBetween(value, minimum, maximum))
     {
       warn(key,
            "expected an integer from " + std::to_string(minimum) + " to " +

@@ -6,6 +6,7 @@
 #include "OrthancPlugin/SeriesSelection.h"
 #include "OrthancPlugin/TaskRequest.h"
 #include "OrthancPlugin/TaskSeriesRequest.h"
+#include "dicom/JsonInteger.h"
 #include "dicom/Montage.h"
 
 #include <chrono>
@@ -55,8 +56,7 @@ int64_t integerOption(const Json& options, const std::string& key, int64_t minim
     return fallback;
   }
   const Json& value = options[key];
-  if (!value.is_number_integer() || value.get<int64_t>() < minimum ||
-      value.get<int64_t>() > maximum)
+  if (!dicom::isIntegerBetween(value, minimum, maximum))
   {
     throw HttpError(400, key + ": expected an integer from " + std::to_string(minimum) + " to " +
                              std::to_string(maximum) + ", got " + value.dump());

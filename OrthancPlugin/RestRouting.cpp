@@ -199,7 +199,9 @@ RestAnswer RestAnswer::json(const nlohmann::json& value, uint16_t status)
 {
   RestAnswer answer;
   answer.status = status;
-  answer.body = value.dump(2);
+  // Messages may quote what a client sent (a percent-decoded name, a JSON parser's excerpt),
+  // which need not be UTF-8; replacing such bytes keeps the answer from throwing.
+  answer.body = value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
   return answer;
 }
 

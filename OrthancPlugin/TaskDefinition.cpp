@@ -1,5 +1,7 @@
 #include "OrthancPlugin/TaskDefinition.h"
 
+#include "dicom/JsonInteger.h"
+
 #include <algorithm>
 #include <regex>
 #include <set>
@@ -68,7 +70,7 @@ std::array<uint8_t, 3> parseColour(const Json& value, const std::string& where)
   if (!value.is_array() || value.size() != 3 ||
       !std::all_of(value.begin(), value.end(),
                    [](const Json& c)
-                   { return c.is_number_integer() && c.get<int>() >= 0 && c.get<int>() <= 255; }))
+                   { return dicom::isIntegerBetween(c, 0, 255); }))
   {
     throw InvalidTask(where + ": expected [red, green, blue] with each value from 0 to 255");
   }
@@ -192,8 +194,7 @@ TaskDefinition TaskDefinition::parse(const Json& document, const std::string& id
   if (document.contains("priority"))
   {
     const Json& priority = document["priority"];
-    if (!priority.is_number_integer() || priority.get<long long>() < -100 ||
-        priority.get<long long>() > 100)
+    if (!dicom::isIntegerBetween(priority, -100, 100))
     {
       throw InvalidTask("task.priority: expected an integer from -100 to 100");
     }

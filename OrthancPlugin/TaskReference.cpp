@@ -1,7 +1,9 @@
 #include "OrthancPlugin/TaskReference.h"
 
 #include "OrthancPlugin/ModelIdentity.h"
+#include "OrthancPlugin/OrthancId.h"
 #include "OrthancPlugin/TaskDefinition.h"
+#include "dicom/JsonInteger.h"
 
 #include <algorithm>
 
@@ -22,6 +24,18 @@ std::string requireText(const Json& document, const char* key, const std::string
     throw InvalidTask(where + "." + key + ": expected a non-empty string");
   }
   return document[key].get<std::string>();
+}
+
+// `what` names the resource in the message, as the REST routes do: "series", "instance".
+std::string requireOrthancId(const Json& document, const char* key, const std::string& what,
+                             const std::string& where)
+{
+  const std::string id = requireText(document, key, where);
+  if (!isOrthancId(id))
+  {
+    throw InvalidTask(where + "." + key + ": \"" + id + "\" is not an Orthanc " + what + " id");
+  }
+  return id;
 }
 
 bool startsWith(const std::string& text, const std::string& prefix)
@@ -76,8 +90,8 @@ TaskReference TaskReference::parse(const Json& document, const std::string& wher
   else
   {
     reference.kind = Kind::OrthancSeg;
-    reference.series = requireText(document, "series", where);
-    reference.seg = requireText(document, "seg", where);
+    reference.series = requireOrthancId(document, "series", "series", where);
+    reference.seg = requireOrthancId(document, "seg", "instance", where);
   }
   if (!document.contains("classes") || !document["classes"].is_object() ||
       document["classes"].empty())
@@ -87,7 +101,7 @@ TaskReference TaskReference::parse(const Json& document, const std::string& wher
   for (const auto& item : document["classes"].items())
   {
     const Json& value = item.value();
-    if (!value.is_number_integer() || value.get<long long>() < 1 || value.get<long long>() > 65535)
+    if (!dicom::isIntegerBetween(value, 1, 65535))
     {
       throw InvalidTask(where + ".classes." + item.key() + ": expected a " +
                         (nifti ? "label value" : "segment number") + " from 1 to 65535, got " +

@@ -1,8 +1,11 @@
 #include "dicom/MatchRules.h"
 
+#include "dicom/JsonInteger.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 
 namespace iris::dicom
 {
@@ -61,7 +64,7 @@ std::vector<std::string> stringList(const Json& value, const std::string& key)
 
 size_t sliceBound(const Json& value, const std::string& key)
 {
-  if (!value.is_number_integer() || value.get<long long>() < 0)
+  if (!isIntegerBetween(value, 0, INT64_MAX))
   {
     throw InvalidRules(key + ": expected a non-negative integer, got " + value.dump());
   }

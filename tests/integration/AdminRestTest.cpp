@@ -133,6 +133,12 @@ TEST_F(AdminRest, TaskBodiesAndIdsAreValidated)
   expectError(client().get("/iris/tasks/Bad%20Id"), 400, "is not a task id");
   expectError(client().get("/iris/tasks/UPPER"), 400, "is not a task id");
   expectError(client().put("/iris/tasks/other", task("crud2").dump()), 400, "differs from");
+  expectError(client().put("/iris/tasks/typed", "{\"id\": "), 400, "not valid JSON");
+  expectError(client().put("/iris/tasks/typed", wrongType.dump()), 400, "task.priority");
+  expectError(client().remove("/iris/tasks/Bad%20Id"), 400, "is not a task id");
+  auto wrapping = task("typed");
+  wrapping["priority"] = Json::parse("18446744073709551615"); // -1 if read as signed
+  expectError(client().post("/iris/tasks", wrapping.dump()), 400, "task.priority");
 
   const std::string huge = "{\"description\": \"" + std::string(300 * 1024, 'x') + "\"}";
   expectError(client().post("/iris/tasks", huge), 413, "exceeds the limit");

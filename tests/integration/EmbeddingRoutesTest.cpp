@@ -305,6 +305,10 @@ TEST_F(EmbeddingRoutes, BadImportsAreRefused)
   expectErrorAnswer(client().post(import, huge), 413, "exceeds the limit");
   expectErrorAnswer(client().get("/iris/memory-bank/export?source=mine"), 400, "source");
   expectErrorAnswer(client().remove("/iris/memory-bank/imported/12345"), 400, "is not an imported");
+  // Bytes that are not UTF-8 are quoted back in the message; the answer must still be a 4xx.
+  expectErrorAnswer(client().remove("/iris/memory-bank/imported/tiny:%FF"), 400,
+                    "is not an imported");
+  expectErrorAnswer(client().post(import, "{\"format\": \"\xff\"}"), 400, "not valid JSON");
   EXPECT_EQ(client().get(import).status, 405);
 
   const auto anonymous = client().anonymous();

@@ -1,6 +1,11 @@
-#include "OrthancPlugin/ModelIdentity.h"
 #include "OrthancPlugin/TaskDefinition.h"
 
+#include "OrthancPlugin/ModelIdentity.h"
+#include "tests/support/Process.h"
+#include "tests/support/SharedData.h"
+#include "tests/support/TempDir.h"
+
+#include <fstream>
 #include <functional>
 #include <gtest/gtest.h>
 
@@ -58,9 +63,10 @@ TEST(TaskDefinition, RulesDecideMatching)
   EXPECT_FALSE(task.rules.matches(series));
 }
 
-TEST(TaskDefinition, ErrorsNameTheKey)
+// Broken task documents, each with a part of the message the parser must give.
+std::vector<std::pair<std::function<void(Json&)>, std::string>> invalidTaskCases()
 {
-  const std::vector<std::pair<std::function<void(Json&)>, std::string>> cases = {
+  return {
       {[](Json& t) { t["id"] = "Bad Id"; }, "task.id"},
       {[](Json& t) { t["classes"] = Json::array(); }, "task.classes"},
       {[](Json& t) { t["classes"][1]["name"] = "Hippocampus anterior"; }, "appears twice"},
@@ -75,14 +81,33 @@ TEST(TaskDefinition, ErrorsNameTheKey)
       {[](Json& t) { t["strategy"] = "magic"; }, "task.strategy"},
       {[](Json& t) { t["strategy"] = "memory-bank"; }, "task.classes[1].memoryBank"},
       {[](Json& t) { t["priority"] = "high"; }, "task.priority"},
+      // Above INT64_MAX: read as a signed number it would wrap to -1 and pass the range check.
+      {[](Json& t) { t["priority"] = Json::parse("18446744073709551615"); }, "task.priority"},
+      {[](Json& t) { t["classes"][0]["colour"] = Json::parse("[4294967296, 0, 0]"); },
+       "task.classes[0].colour"},
       {[](Json& t) {
          t["match"] = {{"Modality", 7}};
        },
        "task.match.Modality"},
       {[](Json& t) { t["colour"] = "red"; }, "unknown key \"colour\""},
       {[](Json& t) { t["classes"][0]["name"] = std::string(65, 'x'); }, "at most 64"},
+      {[](Json& t) {
+         t["references"] =
+             Json::parse(R"([{"series": "../../etc", "seg": "x", "classes": {"a": 1}}])");
+       },
+       "task.references[0].series"},
+      {[](Json& t)
+       {
+         t["references"] =
+             Json::parse(R"([{"image": "i.nii", "labels": "l.nii", "classes": {"a": 0}}])");
+       },
+       "task.references[0].classes"},
   };
-  for (const auto& [mutate, message] : cases)
+}
+
+TEST(TaskDefinition, ErrorsNameTheKey)
+{
+  for (const auto& [mutate, message] : invalidTaskCases())
   {
     Json document = hippocampusTask();
     mutate(document);
@@ -96,6 +121,68 @@ TEST(TaskDefinition, ErrorsNameTheKey)
       EXPECT_NE(std::string(error.what()).find(message), std::string::npos)
           << "wanted \"" << message << "\", got: " << error.what();
     }
+  }
+}
+
+// What config/task.schema.json says of each document: nothing when it accepts one, else the
+// first error (tests/plugin/task-schema-verdicts.py, Debian's python3-jsonschema).
+std::vector<std::string> schemaErrors(const std::vector<Json>& documents)
+{
+  test::TempDir temp;
+  std::ofstream(temp / "documents.json") << Json(documents).dump();
+  const auto result = test::runProcess(
+      {"/usr/bin/python3", (test::sourceDir() / "tests/plugin/task-schema-verdicts.py").string(),
+       (test::sourceDir() / "config/task.schema.json").string(),
+       (temp / "documents.json").string()});
+  if (result.exitCode != 0)
+  {
+    ADD_FAILURE() << "the schema check did not run: " << result.output;
+    return {};
+  }
+  std::vector<std::string> errors;
+  for (const Json& verdict : Json::parse(result.output))
+  {
+    errors.push_back(verdict.is_null() ? "" : verdict.get<std::string>());
+  }
+  return errors;
+}
+
+// Admins check their documents with the published schema, the plugin with the parser: the two
+// must agree. The one rule a JSON schema cannot state is that class names are unique.
+TEST(TaskDefinition, ThePublishedSchemaAgreesWithTheParser)
+{
+  std::ifstream example(test::sourceDir() / "config/orthanc-iris.example.json");
+  const auto configuration = Json::parse(example, nullptr, true, /*ignore_comments=*/true);
+  std::vector<Json> valid(configuration["Iris"]["Tasks"].begin(),
+                          configuration["Iris"]["Tasks"].end());
+  valid.push_back(hippocampusTask());
+  valid.push_back(Json::parse(R"({"id": "liver", "strategy": "memory-bank", "priority": -100,
+      "classes": [{"name": "Liver", "memoryBank": 3}, {"name": "Spleen", "memoryBank": "ts:spleen"}],
+      "match": {"Modality": ["CT"], "Orientation": "axial", "MaxSlices": 900}})"));
+  std::vector<Json> invalid;
+  std::vector<std::string> messages;
+  for (const auto& [mutate, message] : invalidTaskCases())
+  {
+    if (message != "appears twice")
+    {
+      invalid.push_back(hippocampusTask());
+      mutate(invalid.back());
+      messages.push_back(message);
+    }
+  }
+  std::vector<Json> documents = valid;
+  documents.insert(documents.end(), invalid.begin(), invalid.end());
+  const auto errors = schemaErrors(documents);
+  ASSERT_EQ(errors.size(), documents.size());
+  for (size_t i = 0; i < valid.size(); ++i)
+  {
+    EXPECT_NO_THROW(TaskDefinition::parse(valid[i])) << valid[i].dump();
+    EXPECT_EQ(errors[i], "") << valid[i].dump();
+  }
+  for (size_t i = 0; i < invalid.size(); ++i)
+  {
+    EXPECT_NE(errors[valid.size() + i], "") << "the schema accepts what the parser refuses ("
+                                            << messages[i] << "): " << invalid[i].dump();
   }
 }
 

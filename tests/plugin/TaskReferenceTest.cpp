@@ -37,7 +37,8 @@ TEST(TaskReference, NiftiAndOrthancReferencesRoundTrip)
 {
   const auto task = TaskDefinition::parse(taskWithReferences(Json::parse(R"([
       {"image": "a.nii.gz", "labels": "b.nii.gz", "classes": {"Anterior": 1, "Posterior": 2}},
-      {"series": "s-id", "seg": "g-id", "classes": {"Anterior": 2, "Posterior": 1}}])")));
+      {"series": "0a1b2c3d-00000000-11111111-22222222-33333333",
+       "seg": "44444444-55555555-66666666-77777777-8899aabb", "classes": {"Anterior": 2, "Posterior": 1}}])")));
   ASSERT_EQ(task.references.size(), 2u);
   EXPECT_EQ(task.references[0].kind, TaskReference::Kind::Nifti);
   EXPECT_EQ(task.references[1].kind, TaskReference::Kind::OrthancSeg);
