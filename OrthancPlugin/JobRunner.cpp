@@ -86,6 +86,7 @@ inference::Segmenter& JobRunner::segmenter(size_t worker)
     inference::SegmenterOptions options;
     options.model = settings_.modelPath;
     options.device = settings_.device;
+    options.gpuIndex = settings_.device == "cuda" ? static_cast<int>(worker) : 0;
     options.threads = settings_.threads;
     const auto start = SteadyClock::now();
     slot = std::make_unique<inference::Segmenter>(options);

@@ -40,6 +40,21 @@ public:
     return value.get<std::string>();
   }
 
+  bool boolean(const char* key, bool fallback)
+  {
+    if (!section_.contains(key))
+    {
+      return fallback;
+    }
+    const Json& value = section_.at(key);
+    if (!value.is_boolean())
+    {
+      warn(key, "expected true or false, got " + value.dump(), fallback ? "true" : "false");
+      return fallback;
+    }
+    return value.get<bool>();
+  }
+
   int integer(const char* key, int fallback, int minimum, int maximum)
   {
     if (!section_.contains(key))
@@ -130,6 +145,7 @@ SettingsResult parsePluginSettings(const std::string& orthancConfigurationJson,
   settings.shutdownGraceSeconds = reader.integer("ShutdownGraceSeconds", 10, 0, 3600);
   settings.maxVolumeVoxels =
       size_t(reader.integer("MaxVolumeMegavoxels", 256, 1, 16 * 1024)) << 20;
+  settings.processExistingSeries = reader.boolean("ProcessExistingSeries", false);
   settings.defaultStrategy = reader.string("DefaultStrategy", "ensemble");
   if (!isKnownStrategy(settings.defaultStrategy))
   {
@@ -160,5 +176,15 @@ SettingsResult parsePluginSettings(const std::string& orthancConfigurationJson,
     }
   }
   return result;
+}
+
+size_t inferenceWorkerCount(const PluginSettings& settings, const std::string& selectedDevice,
+                            int gpuCount)
+{
+  if (selectedDevice == "cuda")
+  {
+    return static_cast<size_t>(std::max(1, gpuCount));
+  }
+  return static_cast<size_t>(settings.workers);
 }
 } // namespace iris::plugin

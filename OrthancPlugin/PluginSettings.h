@@ -19,7 +19,7 @@ struct PluginSettings
   std::filesystem::path modelPath;
   std::string device = "auto";
   int threads = 1;
-  // Inference workers on the CPU (on a GPU: one per device, whatever this says).
+  // Inference workers on the CPU (on CUDA: one per GPU, whatever this says).
   int workers = 1;
   // Attempts per job before it is "failed", and the back-off before the second one (then x3).
   int maxAttempts = 3;
@@ -28,6 +28,9 @@ struct PluginSettings
   int shutdownGraceSeconds = 10;
   // Series with more voxels fail their job before any voxel memory is taken.
   size_t maxVolumeVoxels = size_t{256} << 20;
+  // Whether the plugin's first start on an archive queues the series already in it (replaying
+  // Orthanc's change log from its start), rather than only those that become stable from then on.
+  bool processExistingSeries = false;
   // The strategy of tasks that name none.
   std::string defaultStrategy = "ensemble";
   // Whether the Orthanc configuration declares UserMetadata "IrisStatus" (series status).
@@ -55,4 +58,8 @@ struct SettingsDefaults
 // to defaults, with a warning naming the key.
 SettingsResult parsePluginSettings(const std::string& orthancConfigurationJson,
                                    const SettingsDefaults& defaults);
+
+// Inference workers: one per visible GPU on "cuda" (worker i uses GPU i), else Iris.Workers.
+size_t inferenceWorkerCount(const PluginSettings& settings, const std::string& selectedDevice,
+                            int gpuCount);
 } // namespace iris::plugin

@@ -20,8 +20,7 @@ std::unique_ptr<PluginState> globalState;
 // Previews waiting or running at once; more are answered 503 (each holds an HTTP thread).
 constexpr size_t kPreviewCapacity = 4;
 
-// Inference runs on the selected device: one worker per GPU (the Segmenter uses the first one),
-// else Iris.Workers workers on the CPU.
+// Inference runs on the selected device: one worker per GPU, else Iris.Workers workers on the CPU.
 std::string runnerDevice(const PluginState& state)
 {
   return state.deviceError.empty() ? state.device.selected : "cpu";
@@ -37,7 +36,7 @@ void buildPipeline(PluginState& state)
   runner.device = runnerDevice(state);
   runner.retry.firstDelayMs = int64_t{settings.retryDelaySeconds} * 1000;
   runner.maxVolumeVoxels = settings.maxVolumeVoxels;
-  const size_t workers = runner.device == "cuda" ? 1 : static_cast<size_t>(settings.workers);
+  const size_t workers = inferenceWorkerCount(settings, runner.device, state.device.gpuCount);
   // Iris.Threads is the total: each worker's OpenMP team is its share, so that concurrent jobs
   // do not oversubscribe the cores.
   const int threads = state.deviceError.empty() ? state.device.threads : settings.threads;
@@ -57,7 +56,9 @@ void buildPipeline(PluginState& state)
     pool->wake();
   };
   state.watcher = std::make_unique<SeriesWatcher>(*state.database, state.modelId,
-                                                  settings.maxAttempts, state.onJobQueued);
+                                                  settings.maxAttempts,
+                                                  settings.processExistingSeries,
+                                                  state.onJobQueued);
 }
 } // namespace
 

@@ -8,7 +8,9 @@
 #include "storage/JobStore.h"
 #include "storage/TaskStore.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace iris::plugin
 {
@@ -17,12 +19,15 @@ namespace
 constexpr const char* kCursorProperty = "orthanc.changes.cursor";
 constexpr auto kReplayPeriod = std::chrono::seconds(10);
 constexpr int kChangesPerPage = 100;
+// Replays that may fail on one series (Orthanc busy, a series it cannot describe) before the
+// cursor moves past it; without a bound, one such series would hold back every later one.
+constexpr int kReplayAttempts = 3;
 } // namespace
 
 SeriesWatcher::SeriesWatcher(storage::Database& database, std::string modelId, int maxAttempts,
-                             QueuedHook onQueued)
+                             bool processExistingSeries, QueuedHook onQueued)
     : database_(database), modelId_(std::move(modelId)), maxAttempts_(maxAttempts),
-      onQueued_(std::move(onQueued))
+      processExistingSeries_(processExistingSeries), onQueued_(std::move(onQueued))
 {
 }
 
@@ -101,25 +106,54 @@ void SeriesWatcher::run()
   }
 }
 
+int64_t SeriesWatcher::startingCursor()
+{
+  storage::PropertyStore properties(database_);
+  if (const auto stored = properties.get(kCursorProperty))
+  {
+    return std::stoll(*stored);
+  }
+  if (processExistingSeries_)
+  {
+    logInfo("series watcher: first start; replaying Orthanc's whole change log "
+            "(Iris.ProcessExistingSeries), so the series already stored are matched too");
+    return 0;
+  }
+  const int64_t last = restGetJson("/changes?last").at("Last").get<int64_t>();
+  properties.set(kCursorProperty, std::to_string(last));
+  logInfo("series watcher: first start; the " + std::to_string(last) +
+          " changes already in Orthanc's log are not replayed. Series stored before now are "
+          "segmented on request (POST /iris/series/{id}/segment), or all of them with "
+          "Iris.ProcessExistingSeries: true on a fresh Iris database");
+  return last;
+}
+
 void SeriesWatcher::replayChanges()
 {
   storage::PropertyStore properties(database_);
-  int64_t cursor = std::stoll(properties.get(kCursorProperty).value_or("0"));
+  int64_t cursor = startingCursor();
   for (;;)
   {
     const auto page = restGetJson("/changes?since=" + std::to_string(cursor) +
                                   "&limit=" + std::to_string(kChangesPerPage));
+    // The cursor only moves past a change once it led to its jobs, so a crash replays it.
+    int64_t handled = cursor;
     for (const auto& change : page.at("Changes"))
     {
-      if (change.at("ChangeType") == "StableSeries")
+      if (change.at("ChangeType") == "StableSeries" &&
+          !considerReplayedSeries(change.at("ID").get<std::string>()))
       {
-        considerSeries(change.at("ID").get<std::string>());
+        if (handled > cursor)
+        {
+          properties.set(kCursorProperty, std::to_string(handled));
+        }
+        return;
       }
+      handled = change.at("Seq").get<int64_t>();
     }
-    const int64_t last = page.at("Last").get<int64_t>();
+    const int64_t last = std::max(handled, page.at("Last").get<int64_t>());
     if (last > cursor)
     {
-      // Only after every change up to `last` led to its jobs, so a crash replays them instead.
       cursor = last;
       properties.set(kCursorProperty, std::to_string(cursor));
     }
@@ -127,6 +161,32 @@ void SeriesWatcher::replayChanges()
     {
       return;
     }
+  }
+}
+
+bool SeriesWatcher::considerReplayedSeries(const std::string& seriesId)
+{
+  try
+  {
+    considerSeries(seriesId);
+    replayFailures_.erase(seriesId);
+    return true;
+  }
+  catch (const std::exception& error)
+  {
+    const int failures = ++replayFailures_[seriesId];
+    if (failures < kReplayAttempts)
+    {
+      logWarning("series watcher: series " + seriesId + " could not be matched (attempt " +
+                 std::to_string(failures) + " of " + std::to_string(kReplayAttempts) +
+                 "), retried at the next replay: " + error.what());
+      return false;
+    }
+    replayFailures_.erase(seriesId);
+    logError("series watcher: series " + seriesId + " skipped after " +
+             std::to_string(kReplayAttempts) + " failed attempts to match it: " + error.what() +
+             ". POST /iris/series/" + seriesId + "/segment runs it by hand");
+    return true;
   }
 }
 
@@ -155,8 +215,19 @@ void SeriesWatcher::considerSeries(const std::string& seriesId)
   storage::JobStore jobs(database_);
   for (const auto& stored : tasks.list())
   {
-    const auto task =
-        TaskDefinition::parse(nlohmann::json::parse(stored.definitionJson), stored.id);
+    std::optional<TaskDefinition> parsed;
+    try
+    {
+      parsed = TaskDefinition::parse(nlohmann::json::parse(stored.definitionJson), stored.id);
+    }
+    catch (const std::exception& error)
+    {
+      // One broken stored task must not keep a series from the others.
+      logError("series watcher: task \"" + stored.id + "\" is skipped for series " + seriesId +
+               ": its stored definition does not parse: " + error.what());
+      continue;
+    }
+    const TaskDefinition& task = *parsed;
     if (!selectTask(task, candidate).selected)
     {
       continue;

@@ -23,7 +23,8 @@ ComputeDevice selectComputeDevice(const std::string& requested, int threads)
   if (requested != "cpu" && cudaPresent)
   {
     device.selected = "cuda";
-    device.detail = std::to_string(torch::cuda::device_count()) + " CUDA device(s) visible";
+    device.gpuCount = static_cast<int>(torch::cuda::device_count());
+    device.detail = std::to_string(device.gpuCount) + " CUDA device(s) visible";
   }
   else
   {

@@ -13,6 +13,7 @@ struct ComputeDevice
   std::string selected;  // "cpu" or "cuda"
   std::string detail;    // why this device, or why the request could not be honoured
   int threads = 1;       // intra-op CPU threads
+  int gpuCount = 0;      // CUDA devices visible when "cuda" is selected, else 0
 };
 
 // Chooses CUDA when asked for (or "auto") and present, else the CPU, and sets the intra-op thread

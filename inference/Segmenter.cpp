@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <map>
+#include <stdexcept>
 
 namespace iris::inference
 {
@@ -71,7 +72,14 @@ public:
   {
     if (compute.selected == "cuda")
     {
-      model.to(torch::Device(torch::kCUDA));
+      if (options.gpuIndex < 0 || options.gpuIndex >= compute.gpuCount)
+      {
+        throw std::invalid_argument("CUDA device " + std::to_string(options.gpuIndex) +
+                                    " requested, but " + std::to_string(compute.gpuCount) +
+                                    " are visible");
+      }
+      // Every tensor of a job follows the model's device, so one index places the whole job.
+      model.to(torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(options.gpuIndex)));
     }
     preprocess.spacingMm = options.spacingMm.value_or(model.spacingMm());
     preprocess.bodyCrop = options.bodyCrop;

@@ -30,6 +30,7 @@ struct SegmenterOptions
 {
   std::filesystem::path model; // our checkpoint (iris import-checkpoint)
   std::string device = "auto"; // auto, cpu or cuda
+  int gpuIndex = 0;            // which CUDA device, when the device is CUDA
   int threads = 2;             // CPU intra-op threads
   // Model voxel size (mm); unset: the spacing stored in the checkpoint (1.5 when it has none).
   std::optional<double> spacingMm;

@@ -86,10 +86,15 @@ std::vector<storage::Job> jobsFor(const OrthancServer& orthanc, const std::strin
   return storage::JobStore(database).list(filter);
 }
 
-int64_t persistedCursor(const OrthancServer& orthanc)
+std::optional<std::string> storedCursor(const OrthancServer& orthanc)
 {
   storage::Database database(databaseOf(orthanc));
-  return std::stoll(storage::PropertyStore(database).get("orthanc.changes.cursor").value_or("0"));
+  return storage::PropertyStore(database).get("orthanc.changes.cursor");
+}
+
+int64_t persistedCursor(const OrthancServer& orthanc)
+{
+  return std::stoll(storedCursor(orthanc).value_or("0"));
 }
 
 TEST(Watch, ConfiguredTasksAreStored)
@@ -137,9 +142,14 @@ TEST(Watch, MatchingSeriesGetsOneJobAndOthersNone)
 
 TEST(Watch, SeriesThatBecameStableWhileThePluginWasDownIsReplayed)
 {
+  OrthancServer orthanc(withMrTask()); // the plugin's first start sets its cursor
+  ASSERT_TRUE(eventually([&] { return storedCursor(orthanc).has_value(); })) << orthanc.log();
+  orthanc.stop();
+
   auto without = withMrTask();
   without.loadPlugin = false;
-  OrthancServer orthanc(without);
+  orthanc.reconfigure(without);
+  orthanc.start();
   ASSERT_EQ(orthanc.storescu(sharedDataDir() / kMrSeries).exitCode, 0);
   const std::string mr = seriesIdOf(orthanc, "MR");
   ASSERT_GE(stableSeq(orthanc, mr), 0);
@@ -148,6 +158,56 @@ TEST(Watch, SeriesThatBecameStableWhileThePluginWasDownIsReplayed)
   orthanc.reconfigure(withMrTask());
   orthanc.start();
   ASSERT_TRUE(eventually([&] { return jobsFor(orthanc, mr).size() == 1; })) << orthanc.log();
+}
+
+// Installing the plugin on an archive must not queue its whole history unless asked to.
+TEST(Watch, AFirstStartLeavesTheSeriesAlreadyStoredAloneUnlessAsked)
+{
+  auto without = withMrTask();
+  without.loadPlugin = false;
+  OrthancServer orthanc(without);
+  ASSERT_EQ(orthanc.storescu(sharedDataDir() / kMrSeries).exitCode, 0);
+  const std::string mr = seriesIdOf(orthanc, "MR");
+  const int64_t stable = stableSeq(orthanc, mr);
+  ASSERT_GE(stable, 0);
+  orthanc.stop();
+
+  orthanc.reconfigure(withMrTask());
+  orthanc.start();
+  ASSERT_TRUE(eventually([&] { return persistedCursor(orthanc) >= stable; })) << orthanc.log();
+  EXPECT_NE(orthanc.log().find("changes already in Orthanc's log are not replayed"),
+            std::string::npos);
+  EXPECT_TRUE(jobsFor(orthanc, mr).empty());
+  orthanc.stop();
+
+  // Iris.ProcessExistingSeries on a fresh Iris database replays the log from its beginning.
+  for (const char* suffix : {"", "-wal", "-shm"})
+  {
+    std::filesystem::remove(databaseOf(orthanc).string() + suffix);
+  }
+  auto asked = withMrTask();
+  asked.configuration["Iris"]["ProcessExistingSeries"] = true;
+  orthanc.reconfigure(asked);
+  orthanc.start();
+  ASSERT_TRUE(eventually([&] { return jobsFor(orthanc, mr).size() == 1; })) << orthanc.log();
+}
+
+TEST(Watch, ABrokenStoredTaskDoesNotKeepASeriesFromTheOthers)
+{
+  OrthancServer orthanc(withMrTask());
+  orthanc.stop();
+  {
+    storage::Database database(databaseOf(orthanc));
+    storage::TaskStore(database).upsert("broken", "{\"classes\": ", "api", 0);
+  }
+  orthanc.start();
+  ASSERT_EQ(orthanc.storescu(sharedDataDir() / kMrSeries).exitCode, 0);
+  const std::string mr = seriesIdOf(orthanc, "MR");
+  ASSERT_TRUE(eventually([&] { return jobsFor(orthanc, mr).size() == 1; })) << orthanc.log();
+  EXPECT_EQ(jobsFor(orthanc, mr)[0].taskId, "mr-brain");
+  EXPECT_NE(orthanc.log().find("task \"broken\" is skipped for series " + mr), std::string::npos)
+      << orthanc.log();
+  EXPECT_EQ(orthanc.client().get("/iris/health").status, 200);
 }
 } // namespace
 } // namespace iris::test

@@ -141,5 +141,25 @@ TEST(PluginSettings, VolumeCapAndDefaultStrategy)
   EXPECT_TRUE(mentions(bad.warnings, "Iris.MaxVolumeMegavoxels"));
   EXPECT_TRUE(mentions(bad.warnings, "Iris.DefaultStrategy"));
 }
+
+TEST(PluginSettings, ExistingSeriesAreLeftAloneUnlessAsked)
+{
+  EXPECT_FALSE(parsePluginSettings("{}", defaults()).settings.processExistingSeries);
+  EXPECT_TRUE(parsePluginSettings(R"({"Iris": {"ProcessExistingSeries": true}})", defaults())
+                  .settings.processExistingSeries);
+  const auto bad =
+      parsePluginSettings(R"({"Iris": {"ProcessExistingSeries": "yes"}})", defaults());
+  EXPECT_FALSE(bad.settings.processExistingSeries);
+  EXPECT_TRUE(mentions(bad.warnings, "Iris.ProcessExistingSeries"));
+}
+
+TEST(PluginSettings, OneWorkerPerGpuOnCudaElseTheConfiguredCount)
+{
+  const auto settings =
+      parsePluginSettings(R"({"Iris": {"Workers": 3}})", defaults()).settings;
+  EXPECT_EQ(inferenceWorkerCount(settings, "cpu", 0), 3u);
+  EXPECT_EQ(inferenceWorkerCount(settings, "cuda", 2), 2u);
+  EXPECT_EQ(inferenceWorkerCount(settings, "cuda", 8), 8u);
+}
 } // namespace
 } // namespace iris::plugin
