@@ -36,7 +36,8 @@ void refreshMetrics()
     }
     setMetric("iris_queue_depth", static_cast<double>(counts.at(storage::JobState::Queued)));
     storage::JobHistory history(*state.database);
-    setMetric("iris_segs_written_total", static_cast<double>(history.resultCount()));
+    setMetric("iris_segs_written_total", static_cast<double>(history.segsWritten()));
+    setMetric("iris_inference_seconds_total", history.inferenceSeconds());
     if (const auto newest = history.newestResult())
     {
       const auto timings = nlohmann::json::parse(newest->timingsJson);

@@ -108,11 +108,15 @@ void PluginState::startWorkers()
   {
     return;
   }
-  const int recovered = storage::JobStore(*database).recoverInterrupted(nowMs());
-  if (recovered > 0)
+  const auto recovered = storage::JobStore(*database).recoverInterrupted(nowMs());
+  if (!recovered.empty())
   {
-    logWarning(std::to_string(recovered) +
+    logWarning(std::to_string(recovered.size()) +
                " job(s) were running when Orthanc stopped; they are queued again");
+  }
+  for (const auto& job : recovered)
+  {
+    logInfo(jobTransitionLine(job, "queued", 0.0, "interrupted: Orthanc stopped while it ran"));
   }
   watcher->start();
   workers->start();

@@ -42,6 +42,14 @@ Database::Database(const std::filesystem::path& path) : path_(path)
     {
       throw StorageError("Database " + path.string() + " refused WAL journal mode");
     }
+    if (schemaVersion() > latestSchemaVersion())
+    {
+      throw StorageError("Database " + path.string() + " has schema version " +
+                         std::to_string(schemaVersion()) + ", newer than the " +
+                         std::to_string(latestSchemaVersion()) +
+                         " this Iris knows: a newer Iris wrote it. Use that version, or "
+                         "another DatabasePath");
+    }
     for (const auto& migration : migrations())
     {
       if (migration.version <= schemaVersion())

@@ -47,6 +47,20 @@ int64_t JobHistory::resultCount()
   return query.columnInt(0);
 }
 
+int64_t JobHistory::segsWritten()
+{
+  auto query = db_.prepare(
+      "SELECT CAST(value AS INTEGER) FROM properties WHERE name = 'metrics.segs_written'");
+  return query.step() ? query.columnInt(0) : 0;
+}
+
+double JobHistory::inferenceSeconds()
+{
+  auto query = db_.prepare(
+      "SELECT CAST(value AS REAL) FROM properties WHERE name = 'metrics.inference_seconds'");
+  return query.step() ? query.columnDouble(0) : 0.0;
+}
+
 int64_t JobHistory::removeTask(const std::string& taskId)
 {
   int64_t outcome = 0;

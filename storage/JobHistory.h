@@ -30,6 +30,10 @@ public:
   std::optional<StoredResult> resultOf(int64_t jobId);
   std::optional<StoredResult> newestResult();
   int64_t resultCount();
+  // Running totals over every job that ever succeeded, deleted tasks' included: SEGs stored, and
+  // seconds spent in the network ("segment" in the timings).
+  int64_t segsWritten();
+  double inferenceSeconds();
 
   // Deletes the task with its references and its finished jobs (their results go with them), in
   // one transaction. Returns the number of queued or running jobs instead, and deletes nothing,

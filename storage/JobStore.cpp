@@ -98,7 +98,8 @@ JobStore::Enqueued JobStore::insertGeneration(const NewJob& job, int generation,
 {
   auto insert = db_.prepare(
       "INSERT INTO jobs (series_id, task_id, model_id, generation, state, priority, max_attempts, "
-      "run_after, created_at, updated_at, strategy) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)");
+      "run_after, created_at, updated_at, strategy) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, "
+      "?)");
   insert.bind(1, job.seriesId).bind(2, job.taskId).bind(3, job.modelId);
   insert.bind(4, static_cast<int64_t>(generation)).bind(5, static_cast<int64_t>(job.priority));
   insert.bind(6, static_cast<int64_t>(std::max(1, job.maxAttempts)));
@@ -213,6 +214,14 @@ bool JobStore::succeed(int64_t id, const JobResult& result, int64_t now)
         record.bind(4, result.segSeriesUid).bind(5, job->taskId).bind(6, job->modelId);
         record.bind(7, result.timingsJson).bind(8, now);
         record.run();
+        db_.prepare("UPDATE properties SET value = CAST(value AS INTEGER) + 1 "
+                    "WHERE name = 'metrics.segs_written'")
+            .run();
+        db_.prepare("UPDATE properties SET value = CAST(value AS REAL) + "
+                    "COALESCE(json_extract(?, '$.segment'), 0) "
+                    "WHERE name = 'metrics.inference_seconds'")
+            .bind(1, result.timingsJson)
+            .run();
         done = true;
       });
   return done;
@@ -279,17 +288,23 @@ bool JobStore::retry(int64_t id, int64_t now)
   return update(again, id, now);
 }
 
-int JobStore::recoverInterrupted(int64_t now)
+std::vector<Job> JobStore::recoverInterrupted(int64_t now)
 {
-  auto recover = db_.prepare("UPDATE jobs SET state = 'queued', run_after = ?, updated_at = ? "
-                             "WHERE state = 'running'");
-  recover.bind(1, now).bind(2, now);
-  int recovered = 0;
+  std::vector<Job> recovered;
   db_.transaction(
       [&]
       {
-        recover.run();
-        recovered = db_.changes();
+        JobFilter running;
+        running.state = JobState::Running;
+        running.limit = 1 << 20; // all of them: one per worker in practice
+        recovered = list(running);
+        auto recover = db_.prepare("UPDATE jobs SET state = 'queued', run_after = ?, "
+                                   "updated_at = ? WHERE state = 'running'");
+        recover.bind(1, now).bind(2, now).run();
+        for (auto& job : recovered)
+        {
+          job = *find(job.id);
+        }
       });
   return recovered;
 }

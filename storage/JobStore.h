@@ -42,8 +42,8 @@ public:
   bool cancel(int64_t id, int64_t now);
   // Failed or cancelled -> queued, with a fresh attempt budget.
   bool retry(int64_t id, int64_t now);
-  // After a crash: running jobs go back to the queue. Returns how many.
-  int recoverInterrupted(int64_t now);
+  // After a crash: running jobs go back to the queue. Returns them, as queued again.
+  std::vector<Job> recoverInterrupted(int64_t now);
 
   std::optional<Job> find(int64_t id);
   std::vector<Job> list(const JobFilter& filter);

@@ -85,6 +85,15 @@ const std::vector<Migration>& migrations()
       {3, R"sql(
         ALTER TABLE jobs ADD COLUMN strategy TEXT;
       )sql"},
+      // Running totals for the metrics, which must never fall: deleting a task deletes its
+      // results. Seeded from the results an older database holds.
+      {4, R"sql(
+        INSERT INTO properties (name, value)
+          SELECT 'metrics.segs_written', COUNT(*) FROM results;
+        INSERT INTO properties (name, value)
+          SELECT 'metrics.inference_seconds',
+                 COALESCE(SUM(json_extract(timings, '$.segment')), 0) FROM results;
+      )sql"},
   };
   return all;
 }

@@ -218,6 +218,9 @@ TEST_F(AdminRest, ManualRunSegmentsTheSeriesAndJobsAreListed)
   EXPECT_GE(metricValue(metrics.body, "iris_jobs_succeeded"), 2.0);
   EXPECT_GE(metricValue(metrics.body, "iris_queue_depth"), 0.0);
   EXPECT_GT(metricValue(metrics.body, "iris_last_job_inference_seconds"), 0.0);
+  EXPECT_GT(metricValue(metrics.body, "iris_inference_seconds_total"),
+            metricValue(metrics.body, "iris_last_job_inference_seconds"))
+      << "the total holds both runs";
   EXPECT_GE(metricValue(metrics.body, "iris_last_job_seconds"),
             metricValue(metrics.body, "iris_last_job_inference_seconds"));
 }

@@ -162,6 +162,8 @@ TEST(Pipeline, KilledDuringInferenceRunsAgainWithExactlyOneSeg)
   EXPECT_EQ(job.id, interrupted[0].id);
   EXPECT_EQ(job.attempts, 2);
   EXPECT_NE(orthanc.log().find("queued again"), std::string::npos);
+  EXPECT_NE(orthanc.log().find("interrupted: Orthanc stopped while it ran"), std::string::npos)
+      << "the recovery is a transition of its own, with its log line";
   EXPECT_EQ(segsBeside(orthanc, series).size(), 1u);
   EXPECT_EQ(countRows(orthanc, kResultsOfSeries, series), 1);
 }

@@ -1,11 +1,11 @@
 #include "storage/Database.h"
+
 #include "storage/Migrations.h"
 #include "storage/StorageError.h"
 #include "tests/support/TempDir.h"
 
-#include <gtest/gtest.h>
-
 #include <fstream>
+#include <gtest/gtest.h>
 
 namespace iris::storage
 {
@@ -20,6 +20,61 @@ TEST(Database, OpensInWalModeAtTheLatestSchema)
   auto foreignKeys = database.prepare("PRAGMA foreign_keys");
   ASSERT_TRUE(foreignKeys.step());
   EXPECT_EQ(foreignKeys.columnInt(0), 1);
+}
+
+TEST(Database, ADatabaseFromANewerIrisIsRefused)
+{
+  test::TempDir dir;
+  {
+    Database database(dir / "iris.sqlite");
+    database.execute("PRAGMA user_version = " + std::to_string(latestSchemaVersion() + 1));
+  }
+  try
+  {
+    Database reopened(dir / "iris.sqlite");
+    ADD_FAILURE() << "opened a database of a newer schema";
+  }
+  catch (const StorageError& error)
+  {
+    EXPECT_NE(std::string(error.what()).find("newer than the"), std::string::npos) << error.what();
+  }
+}
+
+// A database written at schema 3 (before the metric totals) is migrated, and the totals start
+// from the results it holds.
+TEST(Database, AnOlderDatabaseIsMigratedWithItsData)
+{
+  test::TempDir dir;
+  {
+    Database database(dir / "iris.sqlite");
+    for (const char* name : {"metrics.segs_written", "metrics.inference_seconds"})
+    {
+      database.prepare("DELETE FROM properties WHERE name = ?").bind(1, std::string(name)).run();
+    }
+    database.execute(R"sql(
+      INSERT INTO tasks (id, definition, origin, created_at, updated_at)
+        VALUES ('t', '{}', 'api', 0, 0);
+      INSERT INTO jobs (id, series_id, task_id, model_id, state, priority, attempts,
+                        max_attempts, run_after, created_at, updated_at)
+        VALUES (1, 's', 't', 'm', 'succeeded', 0, 1, 3, 0, 0, 0),
+               (2, 'r', 't', 'm', 'succeeded', 0, 1, 3, 0, 0, 0);
+      INSERT INTO results (job_id, source_series, seg_instance_id, seg_series_uid, task_id,
+                           model_id, timings, created_at)
+        VALUES (1, 's', 'i', 'u', 't', 'm', '{"segment": 2.0}', 0),
+               (2, 'r', 'j', 'v', 't', 'm', '{"segment": 0.5}', 0);
+      PRAGMA user_version = 3;
+    )sql");
+  }
+  Database migrated(dir / "iris.sqlite");
+  EXPECT_EQ(migrated.schemaVersion(), latestSchemaVersion());
+  auto totals = migrated.prepare("SELECT name, value FROM properties WHERE name LIKE 'metrics.%' "
+                                 "ORDER BY name");
+  ASSERT_TRUE(totals.step());
+  EXPECT_EQ(totals.columnText(0), "metrics.inference_seconds");
+  EXPECT_DOUBLE_EQ(std::stod(totals.columnText(1)), 2.5);
+  ASSERT_TRUE(totals.step());
+  EXPECT_EQ(totals.columnText(0), "metrics.segs_written");
+  EXPECT_EQ(totals.columnText(1), "2");
 }
 
 TEST(Database, ReopeningKeepsDataAndDoesNotRemigrate)
@@ -43,12 +98,15 @@ TEST(Database, TransactionRollsBackWhenWorkThrows)
 {
   test::TempDir dir;
   Database database(dir / "iris.sqlite");
-  EXPECT_THROW(database.transaction([&] {
-    database.prepare("INSERT INTO properties(name, value) VALUES ('a', 'b')").run();
-    throw std::runtime_error("abort");
-  }),
-               std::runtime_error);
-  auto count = database.prepare("SELECT COUNT(*) FROM properties");
+  EXPECT_THROW(
+      database.transaction(
+          [&]
+          {
+            database.prepare("INSERT INTO properties(name, value) VALUES ('a', 'b')").run();
+            throw std::runtime_error("abort");
+          }),
+      std::runtime_error);
+  auto count = database.prepare("SELECT COUNT(*) FROM properties WHERE name = 'a'");
   ASSERT_TRUE(count.step());
   EXPECT_EQ(count.columnInt(0), 0);
 }

@@ -1,3 +1,4 @@
+#include "storage/JobHistory.h"
 #include "storage/JobStore.h"
 #include "storage/StorageError.h"
 #include "tests/support/TempDir.h"
@@ -78,6 +79,29 @@ TEST_F(JobStoreTest, SucceedRecordsTheResultAtomically)
   EXPECT_FALSE(jobs_.succeed(id, {"other", "1.2.4", "{}"}, 4));
 }
 
+TEST_F(JobStoreTest, MetricTotalsCountEverySuccessAndOutliveTheirTask)
+{
+  JobHistory history(database_);
+  EXPECT_EQ(history.segsWritten(), 0);
+  EXPECT_EQ(history.inferenceSeconds(), 0.0);
+  for (const auto* series : {"s1", "s2"})
+  {
+    const auto id = jobs_.enqueue(job(series), 1).id;
+    ASSERT_EQ(jobs_.claimNext(2)->id, id);
+    ASSERT_TRUE(jobs_.succeed(id, {"seg", "uid", R"({"segment": 1.25, "total": 2})"}, 3));
+  }
+  const auto missing = jobs_.enqueue(job("s3"), 1).id;
+  ASSERT_EQ(jobs_.claimNext(2)->id, missing);
+  ASSERT_TRUE(jobs_.succeed(missing, {"seg", "uid", "{}"}, 3)); // no "segment" timing
+  EXPECT_EQ(history.segsWritten(), 3);
+  EXPECT_DOUBLE_EQ(history.inferenceSeconds(), 2.5);
+
+  ASSERT_EQ(history.removeTask("hippocampus"), 0);
+  EXPECT_EQ(history.resultCount(), 0);
+  EXPECT_EQ(history.segsWritten(), 3) << "a counter never falls";
+  EXPECT_DOUBLE_EQ(history.inferenceSeconds(), 2.5);
+}
+
 TEST_F(JobStoreTest, FailuresBackOffThenFailWithTheReason)
 {
   const auto id = jobs_.enqueue(job("s1"), 0).id;
@@ -131,7 +155,10 @@ TEST_F(JobStoreTest, RecoverPutsInterruptedJobsBackAndKeepsTheirSegUids)
   jobs_.claimNext(0);
   const auto reserved = jobs_.reserveSegUids(id, "1.2.series", "1.2.instance", 1);
   EXPECT_EQ(reserved.segInstanceUid, "1.2.instance");
-  EXPECT_EQ(jobs_.recoverInterrupted(5), 1);
+  const auto recovered = jobs_.recoverInterrupted(5);
+  ASSERT_EQ(recovered.size(), 1u);
+  EXPECT_EQ(recovered[0].id, id);
+  EXPECT_EQ(recovered[0].state, JobState::Queued);
   const auto again = jobs_.claimNext(5);
   ASSERT_TRUE(again);
   EXPECT_EQ(again->attempts, 2);
