@@ -2,6 +2,7 @@
 
 #include "dicom/SegTerminology.h"
 #include "dicom/SeriesReader.h"
+#include "tests/support/Dicom3Tools.h"
 #include "tests/support/Process.h"
 #include "tests/support/SharedData.h"
 #include "tests/support/TempDir.h"
@@ -49,20 +50,6 @@ std::vector<dicom::SegmentDescription> testSegments(uint16_t count)
   return segments;
 }
 
-namespace
-{
-std::vector<std::string> errorLines(const std::string& output)
-{
-  std::vector<std::string> errors;
-  std::istringstream lines(output);
-  std::string line;
-  while (std::getline(lines, line))
-    if (line.rfind("Error", 0) == 0)
-      errors.push_back(line);
-  return errors;
-}
-} // namespace
-
 std::vector<std::string> dcentvfyErrors(const std::filesystem::path& seg,
                                         const std::filesystem::path& seriesFolder)
 {
@@ -72,19 +59,9 @@ std::vector<std::string> dcentvfyErrors(const std::filesystem::path& seg,
   for (const auto& file : dicom::listSeriesFiles(seriesFolder))
     argv.push_back(file.string());
   const auto result = runProcess(argv);
-  auto errors = errorLines(result.output);
+  auto errors = dicom3toolsErrors(result.output);
   if (result.exitCode != 0 && errors.empty())
     errors.push_back("dcentvfy failed: " + result.output);
-  return errors;
-}
-
-std::vector<std::string> dciodvfyErrors(const std::filesystem::path& file)
-{
-  const auto result = runProcess({IRIS_DCIODVFY_EXECUTABLE, "-new", file.string()});
-  auto errors = errorLines(result.output);
-  if (result.output.find("\nSegmentation\n") == std::string::npos &&
-      result.output.rfind("Segmentation\n", 0) != 0)
-    errors.push_back("dciodvfy did not recognise a Segmentation: " + result.output);
   return errors;
 }
 

@@ -3,6 +3,7 @@
 #include "dicom/SegSource.h"
 #include "dicom/SegmentDescription.h"
 #include "dicom/Volume.h"
+#include "tests/support/Dicom3Tools.h"
 
 #include <filesystem>
 #include <map>
@@ -20,9 +21,6 @@ dicom::LabelVolume syntheticLabels(const dicom::VolumeGeometry& grid, uint16_t s
 
 // `count` segments with label values 1..count, known and unknown structure names mixed.
 std::vector<dicom::SegmentDescription> testSegments(uint16_t count);
-
-// The "Error" lines dciodvfy reports for a file (empty when the file conforms).
-std::vector<std::string> dciodvfyErrors(const std::filesystem::path& file);
 
 // The "Error" lines dcentvfy reports for a SEG and its source files (patient, study and series
 // attributes that disagree between them); empty when consistent.

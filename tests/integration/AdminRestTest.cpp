@@ -208,6 +208,21 @@ TEST_F(AdminRest, ManualRunSegmentsTheSeriesAndJobsAreListed)
   EXPECT_EQ(waitForJobEnd((*rerun)["id"])["state"], "succeeded");
 
   EXPECT_EQ(client().get("/iris/jobs?task=manual").json().size(), 2u);
+  // Each filter on its own: a filter that were ignored would list other jobs of the suite.
+  const auto succeeded = client().get("/iris/jobs?state=succeeded").json();
+  EXPECT_GE(succeeded.size(), 2u);
+  for (const auto& listedJob : succeeded)
+  {
+    EXPECT_EQ(listedJob["state"], "succeeded") << listedJob.dump();
+  }
+  EXPECT_TRUE(client().get("/iris/jobs?state=failed&task=manual").json().empty());
+  const auto ofSeries = client().get("/iris/jobs?series=" + *series_).json();
+  EXPECT_GE(ofSeries.size(), 2u);
+  for (const auto& listedJob : ofSeries)
+  {
+    EXPECT_EQ(listedJob["series"], *series_) << listedJob.dump();
+  }
+  EXPECT_TRUE(client().get(std::string("/iris/jobs?series=") + kUnknownSeries).json().empty());
   const auto segs = segsBeside(*orthanc_, *series_);
   ASSERT_EQ(segs.size(), 2u) << "a re-run stores a second SEG";
   expectError(client().post("/iris/series/" + segs[0] + "/segment", ""), 422, "holds no images");
@@ -312,6 +327,30 @@ TEST_F(AdminRest, ATaskWithAQueuedJobIsNotDeleted)
   expectError(client().get("/iris/jobs/" + std::to_string(id)), 404, "No job");
 }
 
+TEST_F(AdminRest, ATaskWithARunningJobIsNotDeleted)
+{
+  ASSERT_EQ(client().post("/iris/tasks", task("running").dump()).status, 200);
+  // Held "running" by this test: queued at a time no worker reaches, then claimed here.
+  constexpr int64_t kFarFuture = int64_t{1} << 60;
+  storage::Database database(pluginDatabase(*orthanc_));
+  storage::JobStore jobs(database);
+  const int64_t id = jobs.enqueue({kUnknownSeries, "running", "model", 100, 3, {}}, kFarFuture).id;
+  const auto claimed = jobs.claimNext(kFarFuture);
+  ASSERT_TRUE(claimed);
+  ASSERT_EQ(claimed->id, id);
+  const std::string job = "/iris/jobs/" + std::to_string(id);
+  EXPECT_EQ(client().get(job).json()["state"], "running");
+
+  expectError(client().remove("/iris/tasks/running"), 409, "has 1 queued or running job(s)");
+  EXPECT_EQ(client().get("/iris/tasks/running").status, 200) << "the task is still there";
+  EXPECT_EQ(client().get(job).json()["state"], "running") << "and so is its job";
+
+  const auto cancelled = client().post(job + "/cancel", "");
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+  EXPECT_EQ(cancelled.json()["state"], "cancelled");
+  EXPECT_EQ(client().remove("/iris/tasks/running").status, 200);
+}
+
 TEST_F(AdminRest, ModelsDescribeTheCheckpoint)
 {
   const auto response = client().get("/iris/models");
@@ -335,16 +374,26 @@ TEST_F(AdminRest, EveryIrisRouteRefusesAnonymousAccess)
 {
   const std::string series = "/iris/series/" + *series_;
   const auto anonymous = client().anonymous();
-  for (const std::string& path :
-       {std::string("/iris/health"), std::string("/iris/tasks"), std::string("/iris/tasks/hippo"),
-        std::string("/iris/jobs"), std::string("/iris/jobs/1"), std::string("/iris/jobs/1/retry"),
-        std::string("/iris/jobs/1/cancel"), series + "/segment", series + "/volume",
-        std::string("/iris/models"), std::string("/iris/memory-bank"),
-        std::string("/iris/tasks/hippo/test"), std::string("/iris/tasks/hippo/preview"),
-        std::string("/iris/tasks/hippo/references"), std::string("/iris/tasks/hippo/references/1"),
-        std::string("/iris/embeddings/similarity"), std::string("/iris/memory-bank/export"),
-        std::string("/iris/memory-bank/import"), std::string("/iris/memory-bank/imported/x"),
-        std::string("/iris/unknown")})
+  for (const std::string& path : {std::string("/iris/health"),
+                                  std::string("/iris/tasks"),
+                                  std::string("/iris/tasks/hippo"),
+                                  std::string("/iris/jobs"),
+                                  std::string("/iris/jobs/1"),
+                                  std::string("/iris/jobs/1/retry"),
+                                  std::string("/iris/jobs/1/cancel"),
+                                  series + "/segment",
+                                  series + "/volume",
+                                  std::string("/iris/models"),
+                                  std::string("/iris/memory-bank"),
+                                  std::string("/iris/tasks/hippo/test"),
+                                  std::string("/iris/tasks/hippo/preview"),
+                                  std::string("/iris/tasks/hippo/references"),
+                                  std::string("/iris/tasks/hippo/references/1"),
+                                  std::string("/iris/embeddings/similarity"),
+                                  std::string("/iris/memory-bank/export"),
+                                  std::string("/iris/memory-bank/import"),
+                                  std::string("/iris/memory-bank/imported/x"),
+                                  std::string("/iris/unknown")})
   {
     for (const char* method : {"GET", "POST", "PUT", "DELETE"})
     {

@@ -100,6 +100,10 @@ protected:
 
   static dicom::LabelVolume segLabels(const Json& job)
   {
+    expectConformantSeg(server_->orthanc,
+                        server_->orthanc.client()
+                            .get("/instances/" + job["result"]["segInstanceId"].get<std::string>())
+                            .json()["ParentSeries"]);
     const auto bytes = instanceBytes(server_->orthanc, job["result"]["segInstanceId"]);
     return dicom::readSegBuffer(bytes, server_->source.series).labels;
   }

@@ -3,9 +3,11 @@
 #include "dicom/Nifti.h"
 #include "dicom/SeriesWriter.h"
 #include "storage/JobStore.h"
+#include "tests/support/Dicom3Tools.h"
 #include "tests/support/Process.h"
 #include "tests/support/SharedData.h"
 
+#include <fstream>
 #include <gtest/gtest.h>
 #include <map>
 #include <thread>
@@ -189,9 +191,24 @@ std::vector<std::string> segsBeside(const OrthancServer& orthanc, const std::str
     if (series["MainDicomTags"].value("Modality", "") == "SEG")
     {
       segs.push_back(series["ID"].get<std::string>());
+      expectConformantSeg(orthanc, segs.back());
     }
   }
   return segs;
+}
+
+void expectConformantSeg(const OrthancServer& orthanc, const std::string& segSeries)
+{
+  TempDir temp;
+  for (const auto& instance : orthanc.client().get("/series/" + segSeries).json()["Instances"])
+  {
+    const auto bytes = instanceBytes(orthanc, instance.get<std::string>());
+    std::ofstream(temp / "seg.dcm", std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
+    EXPECT_EQ(dciodvfyErrors(temp / "seg.dcm"), std::vector<std::string>{})
+        << "SEG instance " << instance << " of series " << segSeries;
+  }
 }
 
 std::string segInstanceOf(const OrthancServer& orthanc, const std::string& segSeries)

@@ -62,8 +62,11 @@ int64_t countRows(const OrthancServer& orthanc, const std::string& sql, const st
 storage::Job finishedJob(const OrthancServer& orthanc, const std::string& seriesId,
                          std::chrono::seconds timeout);
 
-// The SEG series (Orthanc ids) in the study of `series`.
+// The SEG series (Orthanc ids) in the study of `series`, each checked by expectConformantSeg:
+// every SEG a test looks at goes through dciodvfy.
 std::vector<std::string> segsBeside(const OrthancServer& orthanc, const std::string& series);
+// Expects dciodvfy to report no error for each instance of the SEG series.
+void expectConformantSeg(const OrthancServer& orthanc, const std::string& segSeries);
 // The one instance of a SEG series, and its bytes.
 std::string segInstanceOf(const OrthancServer& orthanc, const std::string& segSeries);
 std::vector<uint8_t> instanceBytes(const OrthancServer& orthanc, const std::string& instance);

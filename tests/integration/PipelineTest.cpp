@@ -240,6 +240,15 @@ TEST(Pipeline, TwentySeriesAtOnceGiveTwentySegs)
   EXPECT_TRUE(jobsInState(orthanc, JobState::Failed).empty());
   EXPECT_EQ(countRows(orthanc, "SELECT COUNT(*) FROM jobs", ""), kSeries);
   EXPECT_EQ(countRows(orthanc, "SELECT COUNT(*) FROM results", ""), kSeries);
+  // The reference is encoded once per worker at most (the two may miss the cache together);
+  // every later job reads the cached embedding.
+  EXPECT_EQ(countRows(orthanc, "SELECT COUNT(*) FROM reference_embeddings", ""), 1);
+  EXPECT_LE(countRows(orthanc,
+                      "SELECT SUM(json_extract(timings, '$.encodedReferences')) FROM results", ""),
+            2);
+  EXPECT_GE(countRows(orthanc,
+                      "SELECT SUM(json_extract(timings, '$.cachedEmbeddings')) FROM results", ""),
+            kSeries - 2);
   const auto segs =
       orthanc.client()
           .post("/tools/find", Json{{"Level", "Series"}, {"Query", {{"Modality", "SEG"}}}}.dump())
