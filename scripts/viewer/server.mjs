@@ -104,9 +104,36 @@ async function serveStatic(request, response) {
   }
 }
 
+// The proxy adds Orthanc's credentials, so it must reach nothing but DICOMweb reads: a path that
+// leaves /dicom-web/ once decoded and normalised (/dicom-web/../tools/...) or a write is refused.
+function dicomWebRead(request) {
+  const [rawPath] = request.url.split('?');
+  let decoded;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    return { status: 400, reason: 'malformed percent-encoding' };
+  }
+  if (decoded.includes('\\') || decoded.split('/').some((part) => part === '..' || part === '.')) {
+    return { status: 400, reason: 'dot segments are not allowed' };
+  }
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    return { status: 405, reason: 'the viewer only reads' };
+  }
+  return null;
+}
+
 const server = http.createServer((request, response) => {
-  if (request.url === '/dicom-web' || request.url.startsWith('/dicom-web/')) {
-    proxyToOrthanc(request, response);
+  if (request.url === '/dicom-web' || request.url.startsWith('/dicom-web/') ||
+      request.url.startsWith('/dicom-web?')) {
+    const refusal = dicomWebRead(request);
+    if (refusal) {
+      response.writeHead(refusal.status, { 'content-type': 'text/plain',
+                                           ...(refusal.status === 405 && { allow: 'GET, HEAD' }) });
+      response.end(`${refusal.reason}\n`);
+    } else {
+      proxyToOrthanc(request, response);
+    }
   } else if (request.url.split('?')[0] === '/app-config.js') {
     response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8',
                               'cache-control': 'no-cache' });

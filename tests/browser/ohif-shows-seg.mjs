@@ -13,10 +13,13 @@ import path from 'node:path';
 import { launchChromium } from './chromium.mjs';
 
 const studyUrl = process.env.IRIS_STUDY_URL;
+const foreignStudyUrl = process.env.IRIS_FOREIGN_STUDY_URL;
 const expected = JSON.parse(process.env.IRIS_EXPECTED_SEGMENTS ?? '[]');
 const artifacts = process.env.IRIS_ARTIFACTS;
-assert.ok(studyUrl && expected.length > 0 && artifacts && process.env.IRIS_EXPECTED_VOXELS,
-          'IRIS_STUDY_URL, IRIS_EXPECTED_SEGMENTS, IRIS_EXPECTED_VOXELS and IRIS_ARTIFACTS must be set');
+assert.ok(studyUrl && foreignStudyUrl && expected.length > 0 && artifacts &&
+          process.env.IRIS_EXPECTED_VOXELS,
+          'IRIS_STUDY_URL, IRIS_FOREIGN_STUDY_URL, IRIS_EXPECTED_SEGMENTS, IRIS_EXPECTED_VOXELS ' +
+          'and IRIS_ARTIFACTS must be set');
 const expectedVoxels = JSON.parse(readFileSync(process.env.IRIS_EXPECTED_VOXELS, 'utf8'));
 
 // Where OHIF's label map puts each segment of the segmentation labelled `label`, in the terms of
@@ -199,6 +202,25 @@ try {
   const screenshot = path.join(artifacts, 'ohif-iris-seg.png');
   await page.screenshot({ path: screenshot });
   console.log(`screenshot: ${screenshot}`);
+
+  // Bad input 3: a SEG another tool made (dcmqi's liver SEG), alone in its study because the CT
+  // it references was never sent. The study opens and lists it; opening it draws nothing.
+  step = 'open the study of the dcmqi SEG';
+  await page.goto(foreignStudyUrl);
+  const foreignSeg = 'Liver Segmentation';
+  await thumbnail(foreignSeg).waitFor();
+  await openSeg(foreignSeg, false);
+  await page.waitForTimeout(5000);
+  const foreignShown = await page.locator('[data-cy="viewport-overlay-bottom-right"]',
+                                          { hasText: imageIndex }).count();
+  await page.screenshot({ path: path.join(artifacts, 'seg-from-dcmqi.png') });
+  console.log(`dcmqi SEG without its CT: study listed it, viewport ${foreignShown ? 'shows an image' : 'empty'}`);
+  step = 'go back to the Iris study';
+  await openStudy();
+  await openSeg(irisSeg, true);
+  await showSegmentationPanel();
+  await waitForRows(labels);
+  console.log('the Iris study and its SEG open again after it');
   assert.deepEqual(pageErrors, [], 'OHIF threw uncaught errors');
   console.log(`OHIF shows the Iris SEG (${((Date.now() - started) / 1000).toFixed(1)} s in the browser)`);
 } catch (error) {

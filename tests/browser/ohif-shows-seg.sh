@@ -80,16 +80,38 @@ for seg in missing-instances missing-series; do
   curl -sf -u "$ORTHANC_USER:$ORTHANC_PASSWORD" --data-binary "@$work/$seg.dcm" \
     "$ORTHANC_URL/instances" >/dev/null
 done
+# And one that another tool made: dcmqi's liver SEG, without the CT series it references (so
+# alone in its study).
+foreign_seg=$(curl -sf -u "$ORTHANC_USER:$ORTHANC_PASSWORD" \
+  --data-binary "@${IRIS_SHARED_DIR:-$root/../shared}/data/dcmqi_seg/liver.dcm" \
+  "$ORTHANC_URL/instances" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["ParentSeries"])')
 
 /usr/bin/python3 "$root/tests/browser/seg-voxels.py" "$work/iris-seg.dcm" >"$work/iris-seg-voxels.json"
 
 viewer_start 0
+# The proxy carries Orthanc's credentials: it answers DICOMweb reads and nothing else.
+proxy_status() { curl -s -o /dev/null -w '%{http_code}' --path-as-is "$@"; }
+for check in "200 $VIEWER_URL/dicom-web/studies" \
+             "400 $VIEWER_URL/dicom-web/../system" \
+             "400 $VIEWER_URL/dicom-web/%2e%2e/tools/find" \
+             "405 -X DELETE $VIEWER_URL/dicom-web/studies/1.2.3" \
+             "405 -X POST $VIEWER_URL/dicom-web/studies"; do
+  read -r want args <<<"$check"
+  # shellcheck disable=SC2086 # args holds curl's options and the address
+  got=$(proxy_status $args)
+  if [ "$got" != "$want" ]; then
+    log "FAIL: the viewer's proxy answered $got, not $want, to: $args"
+    exit 1
+  fi
+done
+log "the viewer's proxy refuses dot segments and writes"
 expected=$(demo_task_config | /usr/bin/python3 -c 'import json, sys
 task = json.load(sys.stdin)["Iris"]["Tasks"][0]
 print(json.dumps([{"label": c["name"], "rgb": c["colour"]} for c in task["classes"]]))')
 started=$(date +%s)
 set +e
 IRIS_STUDY_URL=$(viewer_study_url "$DEMO_SERIES") IRIS_EXPECTED_SEGMENTS=$expected \
+  IRIS_FOREIGN_STUDY_URL=$(viewer_study_url "$foreign_seg") \
   IRIS_EXPECTED_VOXELS=$work/iris-seg-voxels.json \
   IRIS_ARTIFACTS=$artifacts IRIS_NODE_MODULES=$build_dir/tests/browser/node/node_modules \
   IRIS_CHROMIUM=$chromium node "$root/tests/browser/ohif-shows-seg.mjs" 2>&1 |
