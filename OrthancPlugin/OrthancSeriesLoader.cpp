@@ -6,7 +6,6 @@
 #include "dicom/DicomError.h"
 #include "dicom/SeriesReader.h"
 
-
 namespace iris::plugin
 {
 dicom::SegSource loadSeriesFromOrthanc(const std::string& seriesId,

@@ -136,28 +136,28 @@ void SeriesWatcher::replayChanges()
   {
     const auto page = restGetJson("/changes?since=" + std::to_string(cursor) +
                                   "&limit=" + std::to_string(kChangesPerPage));
-    // The cursor only moves past a change once it led to its jobs, so a crash replays it.
+    // The cursor only moves past a change once it led to its jobs, so a crash replays it; a
+    // series to retry at the next replay stops it just before that change.
     int64_t handled = cursor;
+    bool retryLater = false;
     for (const auto& change : page.at("Changes"))
     {
       if (change.at("ChangeType") == "StableSeries" &&
           !considerReplayedSeries(change.at("ID").get<std::string>()))
       {
-        if (handled > cursor)
-        {
-          properties.set(kCursorProperty, std::to_string(handled));
-        }
-        return;
+        retryLater = true;
+        break;
       }
       handled = change.at("Seq").get<int64_t>();
     }
-    const int64_t last = std::max(handled, page.at("Last").get<int64_t>());
-    if (last > cursor)
+    const int64_t reached =
+        retryLater ? handled : std::max(handled, page.at("Last").get<int64_t>());
+    if (reached > cursor)
     {
-      cursor = last;
+      cursor = reached;
       properties.set(kCursorProperty, std::to_string(cursor));
     }
-    if (page.at("Done").get<bool>() || page.at("Changes").empty())
+    if (retryLater || page.at("Done").get<bool>() || page.at("Changes").empty())
     {
       return;
     }

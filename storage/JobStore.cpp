@@ -98,8 +98,7 @@ JobStore::Enqueued JobStore::insertGeneration(const NewJob& job, int generation,
 {
   auto insert = db_.prepare(
       "INSERT INTO jobs (series_id, task_id, model_id, generation, state, priority, max_attempts, "
-      "run_after, created_at, updated_at, strategy) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, "
-      "?)");
+      "run_after, created_at, updated_at, strategy) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)");
   insert.bind(1, job.seriesId).bind(2, job.taskId).bind(3, job.modelId);
   insert.bind(4, static_cast<int64_t>(generation)).bind(5, static_cast<int64_t>(job.priority));
   insert.bind(6, static_cast<int64_t>(std::max(1, job.maxAttempts)));

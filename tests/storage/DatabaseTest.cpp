@@ -1,11 +1,11 @@
 #include "storage/Database.h"
-
 #include "storage/Migrations.h"
 #include "storage/StorageError.h"
 #include "tests/support/TempDir.h"
 
-#include <fstream>
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 namespace iris::storage
 {
@@ -98,14 +98,11 @@ TEST(Database, TransactionRollsBackWhenWorkThrows)
 {
   test::TempDir dir;
   Database database(dir / "iris.sqlite");
-  EXPECT_THROW(
-      database.transaction(
-          [&]
-          {
-            database.prepare("INSERT INTO properties(name, value) VALUES ('a', 'b')").run();
-            throw std::runtime_error("abort");
-          }),
-      std::runtime_error);
+  EXPECT_THROW(database.transaction([&] {
+    database.prepare("INSERT INTO properties(name, value) VALUES ('a', 'b')").run();
+    throw std::runtime_error("abort");
+  }),
+               std::runtime_error);
   auto count = database.prepare("SELECT COUNT(*) FROM properties WHERE name = 'a'");
   ASSERT_TRUE(count.step());
   EXPECT_EQ(count.columnInt(0), 0);
