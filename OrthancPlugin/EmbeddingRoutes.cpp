@@ -40,15 +40,6 @@ std::shared_ptr<const inference::CheckpointSummary> modelSummary()
   return summary;
 }
 
-// Large documents (an export is thousands of numbers per class) are sent without indentation,
-// which would otherwise double their size.
-RestAnswer compactJson(const Json& value)
-{
-  RestAnswer answer;
-  answer.body = value.dump(-1, ' ', false, Json::error_handler_t::replace);
-  return answer;
-}
-
 bool wantsPng(const RestRequest& request)
 {
   if (const auto format = queryParameter(request, "format"))
@@ -92,7 +83,7 @@ RestAnswer similarity(const RestRequest& request)
   const auto map = buildAnatomyMap(database, input);
   if (!png)
   {
-    return compactJson(anatomyMapToJson(map, input.modelId));
+    return RestAnswer::json(anatomyMapToJson(map, input.modelId), 200, -1);
   }
   RestAnswer answer;
   answer.contentType = "image/png";
@@ -131,7 +122,7 @@ RestAnswer exportBank(const RestRequest& request)
           {imported.name, "imported", std::nullopt, EmbeddingBlob::parse(imported.data)});
     }
   }
-  return compactJson(memoryBankDocumentToJson(document));
+  return RestAnswer::json(memoryBankDocumentToJson(document), 200, -1);
 }
 
 RestAnswer importBank(const RestRequest& request)

@@ -195,13 +195,13 @@ OrthancPluginErrorCode dispatch(OrthancPluginRestOutput* output, const char* url
 }
 } // namespace
 
-RestAnswer RestAnswer::json(const nlohmann::json& value, uint16_t status)
+RestAnswer RestAnswer::json(const nlohmann::json& value, uint16_t status, int indent)
 {
   RestAnswer answer;
   answer.status = status;
   // Messages may quote what a client sent (a percent-decoded name, a JSON parser's excerpt),
   // which need not be UTF-8; replacing such bytes keeps the answer from throwing.
-  answer.body = value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  answer.body = value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
   return answer;
 }
 

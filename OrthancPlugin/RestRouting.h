@@ -26,7 +26,9 @@ struct RestAnswer
   std::string contentType = "application/json";
   std::string body;
 
-  static RestAnswer json(const nlohmann::json& value, uint16_t status = 200);
+  // indent -1: one line, for large documents (an export is thousands of numbers per class),
+  // which indentation would double in size.
+  static RestAnswer json(const nlohmann::json& value, uint16_t status = 200, int indent = 2);
 };
 
 // Thrown by handlers to answer 4xx/5xx with {"error": message}.
