@@ -46,7 +46,7 @@ training::TrainingOptions parseTrainArgs(const std::vector<std::string>& args)
       "--manifest", "--out",     "--steps",           "--config",
       "--seed",     "--threads", "--synthetic-ratio", "--checkpoint-every",
       "--spacing",  "--crop",    "--datasets",        "--log-every",
-      "--stop-at"};
+      "--stop-at",  "--device"};
   for (size_t i = 0; i < args.size(); ++i)
   {
     if (args[i] == "--resume")

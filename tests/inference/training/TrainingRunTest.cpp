@@ -105,7 +105,9 @@ std::vector<std::string> trainArgs(const fs::path& manifest, const fs::path& con
           "--checkpoint-every",
           "5",
           "--datasets",
-          "msd_hippocampus"};
+          "msd_hippocampus",
+          "--device",
+          "cpu"};
 }
 // Stopped after 10 steps, then resumed into dir/split: the same bytes as dir/whole, the
 // uninterrupted run. state/model.pt holds the trained weights (and a trained bank's rows); the
@@ -132,6 +134,7 @@ TEST(TrainingRun, LossFallsAndAnInterruptedRunResumesBitIdentically)
   std::ofstream(config) << kTinyConfig;
   std::string log;
   ASSERT_EQ(iris(trainArgs(manifest, config, dir / "whole"), &log), 0) << log;
+  EXPECT_NE(log.find("note: device: cpu (CPU requested)"), std::string::npos) << log;
 
   // The loss of the last 5 steps is below the first 5's.
   std::vector<double> losses;
@@ -270,6 +273,20 @@ TEST(TrainingRun, EvalOnTwoCasesWritesSaneJson)
   const auto table = fileBytes(dir / "eval.md");
   EXPECT_NE(table.find("| msd_hippocampus | one-shot |"), std::string::npos) << table;
   EXPECT_NE(table.find("surface Dice at 2.0 mm"), std::string::npos) << table;
+}
+
+TEST(TrainingBadInput, UnknownDeviceIsNamed)
+{
+  TempDir dir;
+  const auto manifest = writeManifest(dir, 2, 0);
+  const auto config = dir / "tiny.json";
+  std::ofstream(config) << kTinyConfig;
+  auto args = trainArgs(manifest, config, dir / "run");
+  args.back() = "tpu";
+  std::string log;
+  EXPECT_NE(iris(args, &log), 0) << log;
+  EXPECT_NE(log.find("Unknown compute device \"tpu\""), std::string::npos) << log;
+  EXPECT_FALSE(fs::exists(dir / "run/model.pt"));
 }
 
 TEST(TrainingBadInput, MissingManifestIsNamed)
