@@ -1,6 +1,6 @@
-// `iris` with only `train` and `eval`, for bench/train-gpu.sh: the other subcommand families need
-// DCMTK and Orthanc, which a GPU box may not have. The empty families keep tools/CommandLine.cpp
-// unchanged.
+// `iris` with only the torch-only families (train, eval, import-checkpoint, check-parity), for
+// bench/train-gpu.sh: the other subcommand families need DCMTK and Orthanc, which a GPU box may
+// not have. The empty families keep tools/CommandLine.cpp unchanged.
 #include "tools/CommandLine.h"
 
 #include <iostream>
@@ -12,10 +12,6 @@ std::vector<Command> seriesCommands()
   return {};
 }
 std::vector<Command> segCommands()
-{
-  return {};
-}
-std::vector<Command> networkCommands()
 {
   return {};
 }

@@ -1,17 +1,30 @@
 #!/usr/bin/env bash
-# Trains a larger Iris config on an NVIDIA GPU, then evaluates it on the hippocampus val split.
-# Builds the inference library (network, pipeline, training) and a train/eval-only `iris` CLI
-# against the machine's LibTorch with g++ alone, as bench/gpu.sh does: no CMake, no CUDA toolkit,
-# no DCMTK (bench/TrainGpuMain.cpp leaves out the DICOM subcommands).
+# Trains Iris on an NVIDIA GPU for a given wall-clock budget, then evaluates it on the hippocampus
+# val split exactly as the model card evaluates the shipped model. Builds the inference library
+# (network, pipeline, training) and a torch-only `iris` CLI (train, eval, import-checkpoint)
+# against the machine's LibTorch with g++ alone, as bench/gpu.sh does: no CMake, no CUDA
+# toolkit, no DCMTK (bench/TrainGpuMain.cpp leaves out the DICOM subcommands).
 #
 # Usage: bench/train-gpu.sh [LIBTORCH_DIR]      (or LIBTORCH=... bench/train-gpu.sh)
 #   LIBTORCH_DIR: an unpacked libtorch or a Python torch package directory (site-packages/torch).
 # Needs: g++ (C++17), libnifti2-dev or libnifti-dev (nifti1_io.h, -lniftiio -lznz), zlib,
 # nlohmann/json.hpp ($NLOHMANN_JSON_INCLUDE, the LibTorch include folder or /usr/include).
-# Environment: DATA (shared data, default <repo>/../shared/data), OUT (default build-train-gpu),
-# STEPS (default 20000), CONFIG (a training JSON; default: a 128³-patch config below),
-# DEVICE (default cuda), TRAIN_ARGS (extra `iris train` arguments), LIBTORCH_INCLUDE/LIBTORCH_LIB.
-# Output: $OUT/run/model.pt, $OUT/run/train.log, $OUT/eval.json, $OUT/eval.md.
+# Environment:
+#   CONFIG   training JSON; default bench/train-gpu.config.json: the shipped model's network and
+#            final recipe with 4 episodes per step, so its weights fit models/ (50 MB) and it
+#            segments on the CPU as fast as the shipped model. bench/train-gpu.wide.config.json
+#            is a wider network at 128³ (with CROP=128), whose weights are too large to ship.
+#   STEPS    steps to train; default: as many as TRAIN_SECONDS allow at the rate a 40-step probe
+#            measures (steps 20-40, after cuDNN's autotuning), schedule included.
+#   TRAIN_SECONDS  training budget (default 3600); FINISH_BY (epoch seconds), when set, caps it so
+#            that training ends EVAL_RESERVE seconds (default 150) before then.
+#   IRIS     an `iris` already built (this script's earlier build, or the CMake one): no build.
+#   CROP (default: the config's patch size), DATA (shared data, default <repo>/../shared/data),
+#   OUT (default build-train-gpu), DEVICE (default cuda), TRAIN_ARGS (extra `iris train`
+#   arguments; default: the final recipe's --synthetic-ratio 0.35 --seed 1),
+#   LIBTORCH_INCLUDE/LIBTORCH_LIB.
+# Output: $OUT/run/ (model.pt, train.log), $OUT/iris-gpu.pt (float16, as models/ ships),
+# $OUT/eval.json, $OUT/eval.md.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -30,15 +43,20 @@ if [[ -z "$nifti" ]]; then
 fi
 libtorch_add_system_include "$nifti"
 
-mkdir -p "$out/generated/iris"
-version="$(sed -n 's/^project([^)]*VERSION \([0-9.]*\).*/\1/p' "$repo/CMakeLists.txt" | head -1)"
-sed "s/@PROJECT_VERSION@/${version:-0}/" "$repo/cmake/Version.h.in" >"$out/generated/iris/Version.h"
-flags+=(-I"$out/generated")
-cd "$repo"
-sources=(inference/*.cpp inference/modules/*.cpp inference/training/*.cpp dicom/Nifti.cpp
-  dicom/Volume.cpp tools/CommandLine.cpp tools/TrainingCommands.cpp bench/TrainGpuMain.cpp)
-libtorch_compile "$out/obj" "${sources[@]}"
-libtorch_link "$out/obj" "$out/iris" -lniftiio -lznz -lz
+iris="${IRIS:-}"
+if [[ -z "$iris" ]]; then
+  mkdir -p "$out/generated/iris"
+  version="$(sed -n 's/^project([^)]*VERSION \([0-9.]*\).*/\1/p' "$repo/CMakeLists.txt" | head -1)"
+  sed "s/@PROJECT_VERSION@/${version:-0}/" "$repo/cmake/Version.h.in" >"$out/generated/iris/Version.h"
+  flags+=(-I"$out/generated")
+  cd "$repo"
+  sources=(inference/*.cpp inference/modules/*.cpp inference/training/*.cpp dicom/Nifti.cpp
+    dicom/Volume.cpp tools/CommandLine.cpp tools/NetworkCommands.cpp tools/TrainingCommands.cpp
+    bench/TrainGpuMain.cpp)
+  libtorch_compile "$out/obj" "${sources[@]}"
+  libtorch_link "$out/obj" "$out/iris" -lniftiio -lznz -lz
+  iris="$out/iris"
+fi
 jobs="$(nproc)"
 
 device="${DEVICE:-cuda}"
@@ -46,28 +64,34 @@ if [[ "$device" == cuda ]] && ! { ((${#cuda_libs[@]})) && nvidia-smi -L >/dev/nu
   echo "train-gpu.sh: no CUDA LibTorch or no GPU visible; set DEVICE=cpu to train on the CPU" >&2
   exit 3
 fi
-config="${CONFIG:-$out/train-gpu.config.json}"
-if [[ -z "${CONFIG:-}" ]]; then
-  # The larger config: 128³ patches, the released widths halved, 2 blocks per stage, with the
-  # trained memory bank and the class-separation loss of the shipped CPU model from step 0.
-  cat >"$config" <<'JSON'
-{
- "model": {"channels": [32, 64, 128, 256, 512], "num_block": [2, 2, 2, 2],
-           "num_query_tokens": 10, "patch_size": 128, "tn": 256},
- "dataset_weights": {"msd_hippocampus": 0.6}, "other_weight": 0.25, "max_classes": 5,
- "episodes_per_step": 4, "learning_rate": 0.001, "warmup_fraction": 0.02,
- "ema_decay": 0.999, "memory_bank_moment": 0.99,
- "bank_episode_probability": 0.5, "bank_alignment_weight": 0.5,
- "class_separation_weight": 1.0, "class_separation_margin": 0.4
+config="${CONFIG:-$repo/bench/train-gpu.config.json}"
+# shellcheck disable=SC2206
+train_args=(${TRAIN_ARGS:---synthetic-ratio 0.35 --seed 1})
+train() { # OUT_DIR STEPS LOG_EVERY
+  "$iris" train --manifest "$data/manifest.json" --out "$1" --device "$device" --steps "$2" \
+    --config "$config" --spacing 1.0 ${CROP:+--crop "$CROP"} --threads "$jobs" \
+    --checkpoint-every 500 --log-every "$3" "${train_args[@]}"
 }
-JSON
+steps="${STEPS:-}"
+if [[ -z "$steps" ]]; then
+  rm -rf "$out/probe"
+  train "$out/probe" 40 20 | tee "$out/probe.log"
+  rate="$(sed -n 's|^step 40/40  \([0-9.]*\) steps/s.*|\1|p' "$out/probe.log")"
+  seconds="${TRAIN_SECONDS:-3600}"
+  if [[ -n "${FINISH_BY:-}" ]]; then
+    left=$((FINISH_BY - $(date +%s) - ${EVAL_RESERVE:-150}))
+    seconds=$((left < seconds ? left : seconds))
+  fi
+  # The real run loads its data again (as long as the probe did before its first step).
+  steps="$(awk -v r="$rate" -v s="$seconds" 'BEGIN { n = int(r * s * 0.95 / 50) * 50; print (n < 100 ? 100 : n) }')"
+  echo "probe: $rate steps/s; training $steps steps in about $seconds s"
 fi
+rm -rf "$out/run"
 mkdir -p "$out/run"
-# shellcheck disable=SC2086
-"$out/iris" train --manifest "$data/manifest.json" --out "$out/run" --device "$device" \
-  --steps "${STEPS:-20000}" --config "$config" --spacing 1.0 --crop 128 --threads "$jobs" \
-  --checkpoint-every 500 --log-every 50 ${TRAIN_ARGS:-} | tee "$out/run/train.log"
-"$out/iris" eval --model "$out/run/model.pt" --manifest "$data/manifest.json" --split val \
-  --datasets msd_hippocampus --strategy all --references 3 --threads "$jobs" --device "$device" \
+train "$out/run" "$steps" 50 | tee "$out/run/train.log"
+"$iris" import-checkpoint "$out/run/model.pt" "$out/iris-gpu.pt" --precision float16
+"$iris" eval --model "$out/iris-gpu.pt" --manifest "$data/manifest.json" --split val \
+  --datasets msd_hippocampus --strategy all --references 3 --ensemble-references 5 \
+  --tuning-references 3 --tuning-cases 3 --threads "$jobs" --device "$device" \
   --json "$out/eval.json" --markdown "$out/eval.md"
-echo "Wrote $out/run/model.pt, $out/eval.json and $out/eval.md"
+echo "Wrote $out/iris-gpu.pt, $out/eval.json and $out/eval.md"

@@ -62,6 +62,9 @@ libtorch_link() {
   local obj=$1 output=$2
   shift 2
   # --no-as-needed keeps torch_cuda linked: it registers the CUDA backend at load time.
-  g++ "$obj"/*.o -o "$output" -L"$lib" -Wl,-rpath,"$lib" -Wl,--no-as-needed "${cuda_libs[@]}" \
+  # --allow-shlib-undefined: a pip wheel's CUDA libraries (cuDNN, cuBLAS) live in other packages,
+  # which its libraries find at run time through their own RUNPATH; the linker need not.
+  g++ "$obj"/*.o -o "$output" -L"$lib" -Wl,-rpath,"$lib" -Wl,--allow-shlib-undefined \
+    -Wl,--no-as-needed "${cuda_libs[@]}" \
     -ltorch -ltorch_cpu -lc10 -Wl,--as-needed "$@" -ldl -lpthread
 }

@@ -102,6 +102,13 @@ public:
 
   const std::vector<std::string>& classNames() const { return data_.classNames(); }
 
+  // Pinned memory lets the copy to a GPU run behind the CPU's next episode.
+  torch::Tensor toDevice(const torch::Tensor& tensor) const
+  {
+    return device_.is_cuda() ? tensor.pin_memory().to(device_, /*non_blocking=*/true)
+                             : tensor.to(device_);
+  }
+
   // One optimisation step; returns the mean loss of its episodes.
   double step(int64_t t)
   {
@@ -116,7 +123,9 @@ public:
     optimizer_->zero_grad();
     bank_.beginStep(rate);
     auto& network = model_.network();
-    double total = 0.0;
+    // The loss stays on the device until the step ends: reading it per episode would make the
+    // CPU wait for the GPU instead of sampling the next episode meanwhile.
+    auto total = torch::zeros({}, torch::TensorOptions().device(device_));
     for (int n = 0; n < options_.episodesPerStep; ++n)
     {
       const auto t0 = std::chrono::steady_clock::now();
@@ -124,7 +133,7 @@ public:
       for (auto* tensor : {&episode.referenceImage, &episode.referenceMasks, &episode.queryImage,
                            &episode.queryMasks})
       {
-        *tensor = tensor->to(device_);
+        *tensor = toDevice(*tensor);
       }
       const auto t1 = std::chrono::steady_clock::now();
       const bool fromBank = bank_.decodesFromBank(episode, rng);
@@ -148,7 +157,7 @@ public:
       const auto t2 = std::chrono::steady_clock::now();
       loss.backward();
       const auto t3 = std::chrono::steady_clock::now();
-      total += loss.item<double>();
+      total += loss.detach();
       if (!fromBank)
       {
         bank_.record(episode, priors);
@@ -168,7 +177,7 @@ public:
     const double decay = std::min(options_.emaDecay, (1.0 + t) / (10.0 + t));
     bank_.endStep(decay);
     updateEma(decay);
-    return total;
+    return total.item<double>();
   }
 
   void saveState(const fs::path& outDir, int64_t stepsDone) const
@@ -293,6 +302,11 @@ TrainingSummary train(const TrainingOptions& options,
   if (options.device == "cuda" && compute.selected != "cuda")
   {
     throw TrainingError("--device cuda: " + compute.detail);
+  }
+  if (compute.selected == "cuda")
+  {
+    // Every training crop has one size, so cuDNN's per-shape autotuning pays off after a step.
+    at::globalContext().setBenchmarkCuDNN(true);
   }
   fs::create_directories(options.outDir);
   TrainingSummary summary;

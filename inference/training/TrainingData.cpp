@@ -38,6 +38,13 @@ Box queryBox(const Box& foreground, int64_t edge, bool centred)
   return box;
 }
 
+// Whether each class of a [1,K,E,E,E] CPU mask stack has a voxel.
+std::vector<bool> classesPresent(const torch::Tensor& masks)
+{
+  const auto present = masks[0].flatten(1).amax(1).gt(0).contiguous();
+  const auto* flags = present.data_ptr<bool>();
+  return std::vector<bool>(flags, flags + present.numel());
+}
 } // namespace
 
 CachedCase loadCase(const ManifestCase& item, double spacingMm)
@@ -181,6 +188,7 @@ Episode TrainingData::sampleSynthetic() const
   episode.bankRows.assign(static_cast<size_t>(task.query.masks.size(1)), -1);
   augmentInPlace(episode.referenceImage, episode.referenceMasks, AugmentOptions{});
   augmentInPlace(episode.queryImage, episode.queryMasks, queryAugmentOptions());
+  episode.referenceHasClass = classesPresent(episode.referenceMasks);
   return episode;
 }
 
@@ -255,6 +263,7 @@ Episode TrainingData::sampleReal(std::mt19937_64& rng, const std::string& datase
   episode.queryMasks = extractBox(masks, box).unsqueeze(0);
   augmentInPlace(episode.referenceImage, episode.referenceMasks, AugmentOptions{});
   augmentInPlace(episode.queryImage, episode.queryMasks, queryAugmentOptions());
+  episode.referenceHasClass = classesPresent(episode.referenceMasks);
   return episode;
 }
 } // namespace iris::inference::training

@@ -40,6 +40,9 @@ struct Episode
   torch::Tensor queryMasks;
   std::vector<int64_t> bankRows; // per class: its memory-bank row, -1 for synthetic
   std::string dataset;           // "synthetic" for generated tasks
+  // Per class: whether the augmented reference crop still shows it. Read on the CPU before the
+  // tensors move, so the memory bank never waits on a GPU to answer it.
+  std::vector<bool> referenceHasClass;
 };
 
 class TrainingData

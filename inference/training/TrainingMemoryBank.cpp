@@ -73,7 +73,7 @@ TrainingMemoryBank::alignmentLoss(const Episode& episode,
   for (size_t k = 0; k < episode.bankRows.size(); ++k)
   {
     const auto row = episode.bankRows[k];
-    if (row < 0 || !seen_[row] || !episode.referenceMasks[0][k].any().item<bool>())
+    if (row < 0 || !seen_[row] || !episode.referenceHasClass[k])
     {
       continue;
     }
@@ -111,7 +111,7 @@ void TrainingMemoryBank::record(const Episode& episode,
   for (size_t k = 0; k < episode.bankRows.size(); ++k)
   {
     const auto row = episode.bankRows[k];
-    if (row < 0 || !episode.referenceMasks[0][k].any().item<bool>() || (optimizer_ && seen_[row]))
+    if (row < 0 || !episode.referenceHasClass[k] || (optimizer_ && seen_[row]))
     {
       continue;
     }
