@@ -15,6 +15,11 @@ torch::Tensor pixelShuffle3d(const torch::Tensor& x, int64_t scale);
 // Its inverse for a one-channel input: [N,1,D,H,W] -> [N,s³,D/s,H/s,W/s].
 torch::Tensor pixelUnshuffle3d(const torch::Tensor& x, int64_t scale);
 
+// `conv` (stride 1, padding kernel/2) applied to x. While training on the CPU, a single volume's
+// 3×3×3 convolution runs as a batch of two half-depth slabs with a one-voxel halo: the same sums,
+// several times faster in LibTorch 1.13 (see convolvesAsSlabs).
+torch::Tensor convolve(torch::nn::Conv3d conv, const torch::Tensor& x);
+
 // IN(eps 1e-4) -> ReLU -> 3×3×3 conv without bias; names `conv.weight`.
 class PreActConvImpl : public torch::nn::Module
 {

@@ -28,7 +28,7 @@ InputBlockImpl::InputBlockImpl(int64_t in, int64_t out)
 
 torch::Tensor InputBlockImpl::forward(const torch::Tensor& x)
 {
-  return conv2_->forward(conv1_->forward(x));
+  return conv2_->forward(convolve(conv1_, x));
 }
 
 EncoderImpl::EncoderImpl(const IrisConfig& config)

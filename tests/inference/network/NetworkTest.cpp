@@ -1,5 +1,6 @@
 #include "inference/IrisModel.h"
 #include "inference/IrisNetwork.h"
+#include "inference/modules/IrisLayers.h"
 #include "tests/support/SharedData.h"
 
 #include <fstream>
@@ -241,6 +242,36 @@ TEST_F(SmallNetwork, BadInputsGetClearErrors)
   const IrisModel other(otherConfig);
   EXPECT_NE(errorOf([&] { other.decode(image, embedding); }).find("does not fit"),
             std::string::npos);
+}
+
+// The two-slab convolution (training on the CPU) must give LibTorch's own values and gradients,
+// with and without bias, on a volume that takes the slab path and on one that does not.
+TEST(VolumeConvolution, SlabsGiveTheSameValuesAndGradientsAsOneConvolution)
+{
+  torch::manual_seed(3);
+  for (const auto& [channels, edge, bias] :
+       std::vector<std::tuple<int64_t, int64_t, bool>>{{32, 24, false}, {8, 6, true}, {4, 3, true}})
+  {
+    auto conv = torch::nn::Conv3d(
+        torch::nn::Conv3dOptions(channels, channels, 3).padding(1).bias(bias));
+    const auto input = torch::randn({1, channels, edge, edge + 2, edge + 1});
+    auto slabInput = input.clone().requires_grad_(true);
+    auto plainInput = input.clone().requires_grad_(true);
+    const auto slabs = modules::convolve(conv, slabInput);
+    const auto weights = torch::randn_like(slabs);
+    (slabs * weights).sum().backward();
+    const auto slabWeightGrad = conv->weight.grad().clone();
+    conv->zero_grad();
+    const auto plain = conv->forward(plainInput);
+    (plain * weights).sum().backward();
+    ASSERT_EQ(slabs.sizes(), plain.sizes());
+    // Sums of up to 10⁵ products in another order: compare against the largest magnitude.
+    const auto relativeError = [](const torch::Tensor& a, const torch::Tensor& b)
+    { return ((a - b).abs().max() / b.abs().max()).item<double>(); };
+    EXPECT_LT(relativeError(slabs, plain), 1e-5) << channels << " x " << edge;
+    EXPECT_LT(relativeError(slabInput.grad(), plainInput.grad()), 1e-5) << channels;
+    EXPECT_LT(relativeError(slabWeightGrad, conv->weight.grad()), 1e-5) << channels;
+  }
 }
 
 TEST(IrisConfigJson, RoundTripsAndRejectsUnsupportedValues)
