@@ -169,13 +169,19 @@ TrainingData::TrainingData(const TrainingOptions& options, std::vector<std::stri
 
 Episode TrainingData::sample(std::mt19937_64& rng) const
 {
+  Episode episode;
   if (datasets_.empty() ||
       std::uniform_real_distribution<double>(0.0, 1.0)(rng) < options_.syntheticRatio)
   {
-    return sampleSynthetic();
+    episode = sampleSynthetic();
   }
-  std::discrete_distribution<size_t> datasetDraw(datasetWeights_.begin(), datasetWeights_.end());
-  return sampleReal(rng, datasets_[datasetDraw(rng)]);
+  else
+  {
+    std::discrete_distribution<size_t> datasetDraw(datasetWeights_.begin(), datasetWeights_.end());
+    episode = sampleReal(rng, datasets_[datasetDraw(rng)]);
+  }
+  episode.referenceHasClass = classesPresent(episode.referenceMasks);
+  return episode;
 }
 
 Episode TrainingData::sampleSynthetic() const
@@ -188,7 +194,6 @@ Episode TrainingData::sampleSynthetic() const
   episode.bankRows.assign(static_cast<size_t>(task.query.masks.size(1)), -1);
   augmentInPlace(episode.referenceImage, episode.referenceMasks, AugmentOptions{});
   augmentInPlace(episode.queryImage, episode.queryMasks, queryAugmentOptions());
-  episode.referenceHasClass = classesPresent(episode.referenceMasks);
   return episode;
 }
 
@@ -263,7 +268,6 @@ Episode TrainingData::sampleReal(std::mt19937_64& rng, const std::string& datase
   episode.queryMasks = extractBox(masks, box).unsqueeze(0);
   augmentInPlace(episode.referenceImage, episode.referenceMasks, AugmentOptions{});
   augmentInPlace(episode.queryImage, episode.queryMasks, queryAugmentOptions());
-  episode.referenceHasClass = classesPresent(episode.referenceMasks);
   return episode;
 }
 } // namespace iris::inference::training
