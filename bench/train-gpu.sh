@@ -10,9 +10,10 @@
 # Needs: g++ (C++17), libnifti2-dev or libnifti-dev (nifti1_io.h, -lniftiio -lznz), zlib,
 # nlohmann/json.hpp ($NLOHMANN_JSON_INCLUDE, the LibTorch include folder or /usr/include).
 # Environment:
-#   CONFIG   training JSON; default bench/train-gpu.config.json: the shipped model's network and
-#            final recipe with 4 episodes per step, so its weights fit models/ (50 MB) and it
-#            segments on the CPU as fast as the shipped model. bench/train-gpu.wide.config.json
+#   CONFIG   training JSON; default $OUT/train-gpu.config.json, written from the shipped model's
+#            final recipe (models/iris-default.finetune.config.json) with 4 episodes per step, so
+#            its weights fit models/ (50 MB) and it segments on the CPU as fast as the shipped
+#            model. bench/train-gpu.wide.config.json
 #            is a wider network at 128³ (with CROP=128), whose weights are too large to ship.
 #   STEPS    steps to train; default: as many as TRAIN_SECONDS allow at the rate a 40-step probe
 #            measures (steps 20-40, after cuDNN's autotuning), schedule included.
@@ -64,7 +65,18 @@ if [[ "$device" == cuda ]] && ! { ((${#cuda_libs[@]})) && nvidia-smi -L >/dev/nu
   echo "train-gpu.sh: no CUDA LibTorch or no GPU visible; set DEVICE=cpu to train on the CPU" >&2
   exit 3
 fi
-config="${CONFIG:-$repo/bench/train-gpu.config.json}"
+config="${CONFIG:-}"
+if [[ -z "$config" ]]; then
+  # The final recipe, 4 episodes per step: derived, so it cannot drift from the shipped recipe.
+  recipe="$repo/models/iris-default.finetune.config.json"
+  config="$out/train-gpu.config.json"
+  mkdir -p "$out"
+  sed 's/"episodes_per_step": 1,/"episodes_per_step": 4,/' "$recipe" >"$config"
+  if ! grep -q '"episodes_per_step": 4,' "$config"; then
+    echo "train-gpu.sh: $recipe has no \"episodes_per_step\": 1 to raise to 4" >&2
+    exit 2
+  fi
+fi
 # shellcheck disable=SC2206
 train_args=(${TRAIN_ARGS:---synthetic-ratio 0.35 --seed 1})
 train() { # OUT_DIR STEPS LOG_EVERY
@@ -77,6 +89,10 @@ if [[ -z "$steps" ]]; then
   rm -rf "$out/probe"
   train "$out/probe" 40 20 | tee "$out/probe.log"
   rate="$(sed -n 's|^step 40/40  \([0-9.]*\) steps/s.*|\1|p' "$out/probe.log")"
+  if [[ -z "$rate" ]]; then
+    echo "train-gpu.sh: no 'step 40/40 ... steps/s' line in $out/probe.log; set STEPS" >&2
+    exit 4
+  fi
   seconds="${TRAIN_SECONDS:-3600}"
   if [[ -n "${FINISH_BY:-}" ]]; then
     left=$((FINISH_BY - $(date +%s) - ${EVAL_RESERVE:-150}))
@@ -86,7 +102,6 @@ if [[ -z "$steps" ]]; then
   steps="$(awk -v r="$rate" -v s="$seconds" 'BEGIN { n = int(r * s * 0.95 / 50) * 50; print (n < 100 ? 100 : n) }')"
   echo "probe: $rate steps/s; training $steps steps in about $seconds s"
 fi
-rm -rf "$out/run"
 mkdir -p "$out/run"
 train "$out/run" "$steps" 50 | tee "$out/run/train.log"
 "$iris" import-checkpoint "$out/run/model.pt" "$out/iris-gpu.pt" --precision float16
