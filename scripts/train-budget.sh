@@ -15,36 +15,26 @@
 # THREADS (default 2), SEED (default 1), IRIS (a prebuilt iris of this checkout: skip the build).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DATA="${DATA:-$repo/../shared/data}"
 OUT="${OUT:-$repo/train-budget}"
-THREADS="${THREADS:-2}"
-SEED="${SEED:-1}"
+source "$repo/scripts/lib/training.sh"
 STEPS=3200
 SNAPSHOTS=(2800 3000 3200)
 SYNTHETIC_RATIO=0.25
 
 if [[ -z "${IRIS:-}" ]]; then
-  cmake -S "$repo" -B "$repo/build-release" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  ninja -C "$repo/build-release" -j "$THREADS" iris
-  IRIS="$repo/build-release/tools/iris"
+  IRIS="$(build_iris "$repo")"
 fi
 mkdir -p "$OUT/snapshots"
 manifest="$OUT/selection-manifest.json"
 /usr/bin/python3 "$repo/scripts/lib/holdout-manifest.py" "$DATA/manifest.json" "$manifest"
+set_training_flags "$manifest"
 
 for stop in "${SNAPSHOTS[@]}"; do
   snapshot="$OUT/snapshots/step-$stop.pt"
   [[ -f "$snapshot" ]] && continue
-  resume=()
-  if [[ -f "$OUT/state/trainer.json" ]]; then resume=(--resume); fi
-  "$IRIS" train --manifest "$manifest" --out "$OUT" --seed "$SEED" --threads "$THREADS" \
-    --checkpoint-every 50 --log-every 10 --spacing 1.0 --crop 48 \
-    --synthetic-ratio "$SYNTHETIC_RATIO" \
-    --datasets msd_hippocampus,sct_spinalcord,sts_sarcoma,mricron_colin27,itksnap_mricrop \
-    --config "$repo/models/iris-default.finetune.config.json" --steps "$STEPS" --stop-at "$stop" \
-    "${resume[@]}"
-  # float16 storage keeps the shipped file under 50 MB; the loader widens it to float32.
-  "$IRIS" import-checkpoint "$OUT/model.pt" "$snapshot.partial" --precision float16
+  "$IRIS" train "${training_flags[@]}" $(resume_flag) --synthetic-ratio "$SYNTHETIC_RATIO" \
+    --config "$repo/models/iris-default.finetune.config.json" --steps "$STEPS" --stop-at "$stop"
+  export_float16 "$OUT/model.pt" "$snapshot.partial"
   mv "$snapshot.partial" "$snapshot"
 done
 

@@ -13,27 +13,16 @@
 # (prebuilt iris binaries of this checkout and of commit 5f0f083: skip the builds).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DATA="${DATA:-$repo/../shared/data}"
 OUT="${OUT:-$repo/train-run}"
-THREADS="${THREADS:-2}"
-SEED="${SEED:-1}"
+source "$repo/scripts/lib/training.sh"
 readonly stage1Commit=5f0f083
 
-build() # source folder -> path of its iris binary
-{
-  cmake -S "$1" -B "$1/build-release" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  ninja -C "$1/build-release" -j "$THREADS" iris >&2
-  echo "$1/build-release/tools/iris"
-}
 if [[ -z "${IRIS:-}" ]]; then
-  IRIS="$(build "$repo")"
+  IRIS="$(build_iris "$repo")"
 fi
 mkdir -p "$OUT"
 stepsDone() { [[ -f "$OUT/state/trainer.json" ]] && sed -n 's/^ *"step": *\([0-9]*\).*/\1/p' "$OUT/state/trainer.json" || echo 0; }
-resumeFlag() { [[ -f "$OUT/state/trainer.json" ]] && echo --resume || true; }
-common=(--manifest "$DATA/manifest.json" --out "$OUT" --seed "$SEED" --threads "$THREADS"
-  --checkpoint-every 50 --log-every 10 --spacing 1.0 --crop 48
-  --datasets msd_hippocampus,sct_spinalcord,sts_sarcoma,mricron_colin27,itksnap_mricrop)
+set_training_flags "$DATA/manifest.json"
 
 if (($(stepsDone) < 2500)); then
   if [[ -z "${IRIS_STAGE1:-}" ]]; then
@@ -42,17 +31,16 @@ if (($(stepsDone) < 2500)); then
       mkdir -p "$source1"
       git -C "$repo" archive "$stage1Commit" | tar -x -C "$source1"
     fi
-    IRIS_STAGE1="$(build "$source1")"
+    IRIS_STAGE1="$(build_iris "$source1")"
   fi
-  "$IRIS_STAGE1" train "${common[@]}" $(resumeFlag) --synthetic-ratio 0.1 \
+  "$IRIS_STAGE1" train "${training_flags[@]}" $(resume_flag) --synthetic-ratio 0.1 \
     --config "$repo/models/iris-default.config.json" --steps 2500
 fi
 if (($(stepsDone) < 3000)); then
-  "$IRIS" train "${common[@]}" --resume --synthetic-ratio 0.35 \
+  "$IRIS" train "${training_flags[@]}" --resume --synthetic-ratio 0.35 \
     --config "$repo/models/iris-default.config.json" --steps 4300 --stop-at 3000
 fi
-"$IRIS" train "${common[@]}" --resume --synthetic-ratio 0.35 \
+"$IRIS" train "${training_flags[@]}" --resume --synthetic-ratio 0.35 \
   --config "$repo/models/iris-default.finetune.config.json" --steps 4000
-# float16 storage keeps the shipped file under 50 MB; the loader widens it to float32.
-"$IRIS" import-checkpoint "$OUT/model.pt" "$OUT/iris-default.pt" --precision float16
+export_float16 "$OUT/model.pt" "$OUT/iris-default.pt"
 echo "Wrote $OUT/iris-default.pt"
