@@ -21,13 +21,8 @@ STEPS=3200
 SNAPSHOTS=(2800 3000 3200)
 SYNTHETIC_RATIO=0.25
 
-if [[ -z "${IRIS:-}" ]]; then
-  IRIS="$(build_iris "$repo")"
-fi
+prepare_held_out_run
 mkdir -p "$OUT/snapshots"
-manifest="$OUT/selection-manifest.json"
-/usr/bin/python3 "$repo/scripts/lib/holdout-manifest.py" "$DATA/manifest.json" "$manifest"
-set_training_flags "$manifest"
 
 for stop in "${SNAPSHOTS[@]}"; do
   snapshot="$OUT/snapshots/step-$stop.pt"
@@ -39,12 +34,7 @@ for stop in "${SNAPSHOTS[@]}"; do
 done
 
 for stop in "${SNAPSHOTS[@]}"; do
-  score="$OUT/snapshots/step-$stop.selection.json"
-  [[ -f "$score" ]] && continue
-  "$IRIS" eval --model "$OUT/snapshots/step-$stop.pt" --manifest "$manifest" --split val \
-    --datasets msd_hippocampus --strategy one-shot,memory-bank --references 5 \
-    --threads "$THREADS" --json "$score.partial" --markdown "$OUT/snapshots/step-$stop.selection.md"
-  mv "$score.partial" "$score"
+  score_held_out "$OUT/snapshots/step-$stop.pt" "$OUT/snapshots/step-$stop.selection"
 done
 
 chosen=$(/usr/bin/python3 - "$OUT/snapshots" "${SNAPSHOTS[@]}" <<'PY'

@@ -20,14 +20,7 @@ source "$repo/scripts/lib/training.sh"
 FIRST_STAGE_STEPS=2000
 STEPS=3400
 
-if [[ -z "${IRIS:-}" ]]; then
-  IRIS="$(build_iris "$repo")"
-fi
-mkdir -p "$OUT"
-manifest="$OUT/selection-manifest.json"
-/usr/bin/python3 "$repo/scripts/lib/holdout-manifest.py" "$DATA/manifest.json" "$manifest"
-set_training_flags "$manifest"
-
+prepare_held_out_run
 if [[ ! -f "$OUT/stage-1.done" ]]; then
   "$IRIS" train "${training_flags[@]}" $(resume_flag) --synthetic-ratio 0.1 \
     --config "$repo/models/iris-default.config.json" --steps "$FIRST_STAGE_STEPS"
@@ -39,10 +32,5 @@ if [[ ! -f "$OUT/iris-default.pt" ]]; then
   export_float16 "$OUT/model.pt" "$OUT/iris-default.pt.partial"
   mv "$OUT/iris-default.pt.partial" "$OUT/iris-default.pt"
 fi
-if [[ ! -f "$OUT/selection.json" ]]; then
-  "$IRIS" eval --model "$OUT/iris-default.pt" --manifest "$manifest" --split val \
-    --datasets msd_hippocampus --strategy one-shot,memory-bank --references 5 \
-    --threads "$THREADS" --json "$OUT/selection.json.partial" --markdown "$OUT/selection.md"
-  mv "$OUT/selection.json.partial" "$OUT/selection.json"
-fi
+score_held_out "$OUT/iris-default.pt" "$OUT/selection"
 echo "Wrote $OUT/iris-default.pt; held-out scores in $OUT/selection.md"
