@@ -1,5 +1,5 @@
-# Sourced by the scripts that train the default model's recipe (train-default.sh,
-# train-budget.sh, train-curriculum.sh): what every run shares. Needs: repo and OUT. Sets the
+# Sourced by the scripts that train the default model's recipe (train-default.sh and
+# train-budget.sh): what every run shares. Needs: repo and OUT. Sets the
 # defaults of DATA (shared data folder, ../shared/data next to the checkout), THREADS (2) and
 # SEED (1).
 #   build_iris <source folder>      builds its iris (Release); prints the binary's path
