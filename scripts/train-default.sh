@@ -23,10 +23,9 @@ FIRST_STAGE_STEPS=2000
 STEPS=3400
 
 prepare_held_out_run
-if [[ ! -f "$OUT/stage-1.done" ]]; then
+if (($(steps_done) < FIRST_STAGE_STEPS)); then
   "$IRIS" train "${training_flags[@]}" $(resume_flag) --synthetic-ratio 0.1 \
     --config "$repo/models/iris-default.config.json" --steps "$FIRST_STAGE_STEPS"
-  touch "$OUT/stage-1.done"
 fi
 if [[ ! -f "$OUT/iris-default.pt" ]]; then
   "$IRIS" train "${training_flags[@]}" --resume --synthetic-ratio 0.35 \

@@ -4,6 +4,7 @@
 # SEED (1).
 #   build_iris <source folder>      builds its iris (Release); prints the binary's path
 #   resume_flag                     prints --resume once $OUT holds a saved state
+#   steps_done                      prints the steps of $OUT's saved state (0 without one)
 #   set_training_flags <manifest>   sets the array training_flags: data, seed, crop, logging
 #   export_float16 <model> <out>    writes the model as the shipped checkpoint format
 #   prepare_held_out_run            sets IRIS (built unless given) and training_flags for a copy
@@ -22,6 +23,11 @@ build_iris() {
 }
 
 resume_flag() { [[ -f "$OUT/state/trainer.json" ]] && echo --resume || true; }
+
+steps_done() {
+  [[ -f "$OUT/state/trainer.json" ]] &&
+    sed -n 's/^ *"step": *\([0-9]*\).*/\1/p' "$OUT/state/trainer.json" || echo 0
+}
 
 set_training_flags() {
   training_flags=(--manifest "$1" --out "$OUT" --seed "$SEED" --threads "$THREADS"
